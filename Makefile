@@ -1,0 +1,43 @@
+# One command per habit; the same commands locally and in CI.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench check schemas score clean help
+
+help:
+	@echo "make run     create .venv, install, build and publish a release from corpus/ into outputs/"
+	@echo "make test    the test suite (what CI runs)"
+	@echo "make bench   benchmarks and slow tests (print figures)"
+	@echo "make check   ruff + schema drift check"
+	@echo "make score   score outputs/latest against ../shared/gold"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m flows.cli build --input corpus --output outputs
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m pytest -q -m "bench or slow" -s
+
+check: $(STAMP)
+	$(PY) -m ruff check flows tests
+	$(PY) -m flows.cli schemas --check
+
+schemas: $(STAMP)
+	$(PY) -m flows.cli schemas
+
+score:
+	$(PY) ../shared/tools/score.py --release outputs/latest --gold ../shared/gold
+
+clean:
+	rm -rf outputs/releases outputs/latest outputs/quarantine outputs/rejected outputs/.staging

@@ -1,0 +1,167 @@
+"""`uncoop`: build, validate and list releases.
+
+    uncoop build --input corpus --output outputs
+    uncoop validate outputs/latest
+    uncoop releases --output outputs
+    uncoop schemas [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"uncoop: error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from flows.settings import settings_for
+
+    settings = settings_for(args.profile, input_dir=args.input, output_dir=args.output,
+                            batch_size=args.batch_size, max_bytes=args.max_bytes)
+    if args.no_publish:
+        settings = settings.model_copy(update={"publish": False})
+    if not settings.input_dir.exists():
+        return _fail(f"input folder {settings.input_dir} does not exist", EXIT_USAGE)
+    if not settings.input_dir.is_dir():
+        return _fail(f"input {settings.input_dir} is not a folder", EXIT_USAGE)
+    if settings.output_dir.exists() and not settings.output_dir.is_dir():
+        return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
+
+    from flows.pipeline import ValidationFailed, build_release
+
+    print(f"uncoop: building a release from {settings.input_dir} into {settings.output_dir}", flush=True)
+    try:
+        summary = build_release(settings)
+    except ValidationFailed as exc:
+        print("\nthe release failed validation and was NOT published:", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    print("\n" + summary.render())
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary.__dict__, indent=2, default=str) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def _resolve_release(path: Path) -> Path:
+    if path.is_file() and not path.is_symlink():  # a pointer file holding a relative path
+        path = path.parent / path.read_text(encoding="utf-8").strip()
+    return path.resolve()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from flows.core.schema import tables
+    from flows.core.validation import run_validation, validation_frames
+
+    release = _resolve_release(Path(args.release))
+    if not (release / "datapackage.json").exists():
+        return _fail(f"{args.release} is not a release (no datapackage.json in {release})", EXIT_USAGE)
+    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    problems = []
+    for res in package.get("resources", []):
+        f = release / res["path"]
+        if not f.exists():
+            problems.append(f"{res['path']} is missing")
+        elif "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest() != res.get("hash"):
+            problems.append(f"{res['path']} does not match its sha256 in datapackage.json")
+    missing = [name for name in tables() if not (release / f"{name}.parquet").exists()]
+    if missing:
+        problems.append(f"tables missing: {', '.join(missing)}")
+        for p in problems:
+            print(f"  - {p}")
+        return _fail(f"{release} is incomplete")
+    arrow = {name: pq.read_table(release / f"{name}.parquet") for name in tables()}
+    out = Path(args.report) if args.report else Path(tempfile.mkdtemp(prefix="uncoop-validate-"))
+    report = run_validation(validation_frames(arrow), out)
+    print(report.summary())
+    for p in problems:
+        print(f"  - {p}")
+    print(f"report: {out}")
+    return EXIT_OK if report.success and not problems else EXIT_FAILED
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    from flows.core.storage import Outputs
+
+    outputs = Outputs(Path(args.output))
+    releases = outputs.list_releases()
+    if not releases:
+        print(f"no releases under {outputs.releases}")
+        return EXIT_OK
+    latest = outputs.latest()
+    for rel in releases:
+        pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
+        rows = {r["name"]: r.get("rows") for r in pkg["resources"] if not r["name"].endswith("-json")}
+        marker = "*" if latest is not None and rel.resolve() == latest else " "
+        print(f"{marker} {rel.name}  created {pkg.get('created')}  documents {rows.get('documents')}  "
+              f"citations {rows.get('citations')}  entities {rows.get('entities')}")
+    print("(* = latest)")
+    return EXIT_OK
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from flows.core.schema import GENERATED_DIR, drifted, write_generated
+
+    if args.check:
+        stale = drifted()
+        if stale:
+            print("generated schema files differ from schemas/tables.yaml (run `uncoop schemas`):")
+            for rel in stale:
+                print(f"  {rel}")
+            return EXIT_FAILED
+        print("generated schema files are up to date")
+        return EXIT_OK
+    written = write_generated()
+    print(f"wrote {len(written)} files under {GENERATED_DIR}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="uncoop", description="Open datasets of UN cooperation with regional organizations.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    b = sub.add_parser("build", help="build a release from a folder of documents and publish it if valid")
+    b.add_argument("--input", type=Path, help="folder of .txt/.md documents (default: the bundled corpus/)")
+    b.add_argument("--output", type=Path, help="output folder (default: outputs/)")
+    b.add_argument("--profile", choices=["full", "test"], default="full", help="settings profile (default: full)")
+    b.add_argument("--batch-size", type=int, help="documents per task run (default: 64)")
+    b.add_argument("--max-bytes", type=int, help="inputs larger than this are quarantined (default: 50 MiB)")
+    b.add_argument("--no-publish", action="store_true", help="validate the release but do not publish it")
+    b.add_argument("--json", metavar="FILE", help="also write the run summary as JSON to FILE")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="validate a published release (checksums and expectations)")
+    v.add_argument("release", help="release folder, or outputs/latest")
+    v.add_argument("--report", metavar="DIR", help="where to write the validation report (default: a temp folder)")
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("releases", help="list the releases under an output folder")
+    r.add_argument("--output", default="outputs", help="output folder (default: outputs/)")
+    r.set_defaults(func=cmd_releases)
+
+    s = sub.add_parser("schemas", help="regenerate the files generated from schemas/tables.yaml")
+    s.add_argument("--check", action="store_true", help="only report generated files that drifted")
+    s.set_defaults(func=cmd_schemas)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

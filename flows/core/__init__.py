@@ -1,0 +1,1 @@
+"""The Prefect-free heart of uncoop: plain, typed functions that take and return data."""

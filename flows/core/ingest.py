@@ -1,0 +1,173 @@
+"""Read input files: discover them, hash the raw bytes, decode, normalize; reject bad input.
+
+Nothing is dropped silently. A file either becomes a `SourceDocument` or a `Rejected` record
+with a reason from the `quarantine_reason` vocabulary; files that are not documents at all
+(README, LICENSE, MANIFEST, hidden files) are listed as ignored.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.core.textnorm import normalize_text
+
+DOCUMENT_SUFFIXES = (".txt", ".md")
+NOT_DOCUMENTS = ("readme", "license", "licence", "manifest", "changelog")
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    source_name: str  # path relative to the input folder, with forward slashes
+    source_sha256: str
+    n_bytes: int
+    encoding: str
+    raw_text: str
+    text: str  # normalized: the text every offset refers to
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    source_name: str
+    source_sha256: str
+    n_bytes: int
+    reason: str  # vocabulary quarantine_reason
+    detail: str
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    documents: list[Path]  # candidate document files, sorted by relative name
+    unsupported: list[Path]  # files of other formats (quarantined as unsupported_format)
+    ignored: list[Path]  # README, LICENSE, MANIFEST and hidden files: not documents
+
+
+class InputError(Exception):
+    """The input folder itself is unusable (missing, not a folder)."""
+
+
+def relative_name(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def discover(root: Path) -> Discovery:
+    """Every file under `root`, sorted into documents, unsupported formats and ignored files."""
+    if not root.exists():
+        raise InputError(f"input folder {root} does not exist")
+    if not root.is_dir():
+        raise InputError(f"input {root} is not a folder")
+    documents, unsupported, ignored = [], [], []
+    for path in sorted(root.rglob("*"), key=lambda p: relative_name(p, root)):
+        if path.is_dir():
+            continue
+        rel = path.relative_to(root)
+        name = path.name.lower()
+        if any(part.startswith(".") for part in rel.parts) or name.startswith(NOT_DOCUMENTS):
+            ignored.append(path)
+        elif name.endswith(DOCUMENT_SUFFIXES):
+            documents.append(path)
+        else:
+            unsupported.append(path)
+    return Discovery(documents, unsupported, ignored)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls > max(8, len(sample) // 100)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode raw bytes: UTF-8 (with or without BOM), UTF-16/32 with a BOM, else a detected
+    legacy encoding. Returns (text, encoding); raises ValueError with a readable reason."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"starts with a {encoding} byte-order mark but does not decode: {exc.reason}") from exc
+    if _looks_binary(data):
+        raise ValueError("binary content (NUL or control bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only for the rare non-UTF-8 input
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ValueError("not UTF-8 and no legacy encoding fits")
+    text = str(best)
+    if sum(ch.isprintable() or ch.isspace() for ch in text) < 0.95 * len(text):
+        raise ValueError(f"decodes as {best.encoding} only to unprintable characters")
+    return text, best.encoding
+
+
+def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument | Rejected:
+    """Read one input file into a SourceDocument, or say why it cannot be one."""
+    name = relative_name(path, root)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Rejected(name, "0" * 64, size, "too_large",
+                            f"{size} bytes is over the limit of {max_bytes} bytes (setting max_bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Rejected(name, "0" * 64, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    digest = sha256_hex(data)
+    if not data:
+        return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
+    try:
+        raw_text, encoding = decode(data)
+    except ValueError as exc:
+        reason = "binary" if str(exc).startswith("binary") else "undecodable"
+        return Rejected(name, digest, len(data), reason, str(exc))
+    text = normalize_text(raw_text)
+    if not text:
+        return Rejected(name, digest, len(data), "empty", "the file holds no text (only whitespace or markup)")
+    return SourceDocument(name, digest, len(data), encoding, raw_text, text)
+
+
+def read_sources(paths: Iterable[Path], root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SourceDocument | Rejected]:
+    for path in paths:
+        yield read_source(path, root, max_bytes)
+
+
+def drop_duplicates(items: Iterable[SourceDocument | Rejected]) -> list[SourceDocument | Rejected]:
+    """Keep the first document of each sha256 (by source name); later copies become duplicates."""
+    kept: dict[str, str] = {}
+    out: list[SourceDocument | Rejected] = []
+    for item in sorted(items, key=lambda i: i.source_name):
+        if isinstance(item, SourceDocument):
+            first = kept.get(item.source_sha256)
+            if first is not None:
+                out.append(Rejected(item.source_name, item.source_sha256, item.n_bytes, "duplicate",
+                                    f"same bytes as {first}", duplicate_of=first))
+                continue
+            kept[item.source_sha256] = item.source_name
+        out.append(item)
+    return out
+
+
+def unsupported_rejections(paths: Iterable[Path], root: Path) -> list[Rejected]:
+    out = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        out.append(Rejected(relative_name(path, root), sha256_hex(data), len(data), "unsupported_format",
+                            f"'{path.suffix or path.name}' files are not read; supported: {', '.join(DOCUMENT_SUFFIXES)}"))
+    return out

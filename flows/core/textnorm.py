@@ -1,0 +1,124 @@
+"""Turn a document's raw text into the normalized text that every offset refers to.
+
+Two kinds of input reach this module: Markdown-ish text (the seeds: `**bold**`, links such as
+`[1963 \\(2010\\)](#)`, `*ibid.*`, footnote markers `^a`) and text extracted from the UN's PDFs
+(running headers and footers, job numbers, barcodes, page numbers, lines wrapped mid-sentence).
+`normalize_text` removes the markup and the page furniture and joins wrapped lines, keeping
+paragraphs on lines of their own. It is idempotent: normalizing twice changes nothing.
+
+The raw text is never modified in place; callers keep it beside the normalized text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- markup -------------------------------------------------------------------------------
+
+_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__", re.S)
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*\d])([^*\n]*?[^\s*])\*(?![\w*])")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_FOOTNOTE_INLINE = re.compile(r"(?<=\S)\^(?:[a-z]|\d{1,2})\b")
+_FOOTNOTE_LEAD = re.compile(r"^\^(?:[a-z]|\d{1,2})\s+", re.M)
+
+# --- page furniture of PDF extractions ----------------------------------------------------
+
+_NOISE_LINE = re.compile(
+    r"""^(?:
+        \d{2}-\d{4,6}\s*(?:\([A-Z]\))?(?:\s+\d{6})?\s*(?:\*\d{6,}\*)?   # job number 13-42009 (E) 200113
+      | \d{6}                                                        # date stamp 200117
+      | \*\s?\d{6,}\s?\*                                             # barcode *1342009*
+      | \d{1,3}\s?/\s?\d{1,3}                                        # page number 2/4
+      | [`'~^_*|.\-\s]{3,}                                           # stray glyph rows
+      | \d{1,3}                                                      # bare page number
+    )$""",
+    re.X,
+)
+_HEADER_SYMBOL = re.compile(r"^[A-Z]{1,4}(?:/[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?\*?$")
+_TERMINAL = re.compile(r"[.:;!?][\"'”’)\]]*$")
+_WRAP_MIN_CHARS = 55
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def strip_markup(text: str) -> str:
+    """Remove Markdown emphasis, link markup, escapes and footnote markers; keep the words."""
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _EMPHASIS.sub(lambda m: m.group(1), text)
+    text = _ESCAPE.sub(lambda m: m.group(1), text)
+    text = _FOOTNOTE_LEAD.sub("", text)
+    return _FOOTNOTE_INLINE.sub("", text)
+
+
+def _drop_page_furniture(lines: list[str]) -> list[str]:
+    """Drop job numbers, barcodes, page numbers and repeats of the running-header symbol."""
+    kept: list[str] = []
+    seen_symbol_lines: set[str] = set()
+    for line in lines:
+        stripped = line.strip()
+        if stripped and _NOISE_LINE.match(stripped):
+            continue
+        if stripped and len(stripped) <= 40 and _HEADER_SYMBOL.match(stripped):
+            if stripped in seen_symbol_lines:  # the symbol repeated as a running header
+                continue
+            seen_symbol_lines.add(stripped)
+        kept.append(stripped)
+    return kept
+
+
+def _is_wrapped(line: str, following: str) -> bool:
+    """True when `line` ends mid-sentence and `following` continues it."""
+    if not line or not following or _TERMINAL.search(line):
+        return False
+    if following.startswith(("- ", "• ", "* ", "“", '"')) or line.startswith(("- ", "• ")) and len(line) < 20:
+        return False
+    return len(line) >= _WRAP_MIN_CHARS or following[0].islower()
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """Join lines wrapped inside a sentence, also across a page break (blank lines)."""
+    out: list[str] = []
+    pending_blank = 0
+    for line in lines:
+        if not line:
+            pending_blank += 1
+            continue
+        if out and out[-1] and _is_wrapped(out[-1], line) and (pending_blank == 0 or line[0].islower()):
+            prev = out[-1]
+            if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha():
+                out[-1] = prev + line  # "Secretary-" + "General"
+            else:
+                out[-1] = prev + " " + line
+        else:
+            if out:
+                out.extend([""] * min(pending_blank, 1))
+            out.append(line)
+        pending_blank = 0
+    return out
+
+
+def _normalize_once(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = strip_markup(text)
+    text = _SPACES.sub(" ", text)
+    lines = _drop_page_furniture(text.split("\n"))
+    return "\n".join(_join_wrapped(lines)).strip()
+
+
+def normalize_text(raw: str) -> str:
+    """The normalized text of a document: the one that every offset in a release refers to."""
+    text = _normalize_once(raw)
+    for _ in range(4):  # markup can nest ("[**x**](#)"); stop at the fixed point
+        again = _normalize_once(text)
+        if again == text:
+            break
+        text = again
+    return text

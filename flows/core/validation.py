@@ -1,0 +1,151 @@
+"""Validate a release's tables with Great Expectations before it is published.
+
+The suites are generated from `schemas/tables.yaml` (`flows.core.schema.expectation_configs`).
+Rules that span tables (foreign keys; offsets inside `documents.text` and `text[start:end]`
+equal to the stored match) become derived boolean columns computed here, and the suites
+expect them to be all true, so every rule is reported by GX in one place. Great Expectations
+is imported only inside `run_validation` (it costs ~2-3 s to import).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from flows.core.schema import SPAN_IN_TEXT, SPAN_MATCHES, expectation_configs, fk_check_column, tables
+
+
+@dataclass
+class Failure:
+    table: str
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    examples: list[Any] = field(default_factory=list)
+
+    def describe(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        count = f": {self.unexpected_count} rows" if self.unexpected_count is not None else ""
+        ex = f" (e.g. {', '.join(map(repr, self.examples[:3]))})" if self.examples else ""
+        return f"{where} failed {self.expectation}{count}{ex}"
+
+
+@dataclass
+class ValidationReport:
+    success: bool
+    n_expectations: int
+    n_failed: int
+    failures: list[Failure]
+    per_table: dict[str, dict[str, int]]
+
+    def summary(self) -> str:
+        status = "passed" if self.success else "FAILED"
+        lines = [f"validation {status}: {self.n_expectations - self.n_failed}/{self.n_expectations} expectations met"]
+        lines += [f"  - {f.describe()}" for f in self.failures]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "success": self.success, "n_expectations": self.n_expectations, "n_failed": self.n_failed,
+            "per_table": self.per_table,
+            "failures": [f.__dict__ for f in self.failures],
+        }
+
+
+def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> dict[str, pd.DataFrame]:
+    """Each table as a DataFrame, dates as ISO strings, with the derived check columns."""
+    frames: dict[str, pd.DataFrame] = {}
+    for name, spec in tables().items():
+        df = arrow_tables[name].to_pandas()
+        for col in spec.columns:
+            if col.type == "date32":
+                df[col.name] = df[col.name].map(lambda d: None if d is None or pd.isna(d) else d.isoformat()).astype(object)
+        frames[name] = df
+    texts = dict(zip(frames["documents"]["document_id"], frames["documents"]["text"], strict=True))
+    for name, spec in tables().items():
+        df = frames[name]
+        for fk in spec.foreign_keys:
+            (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
+            known = set(frames[fk["reference"]["resource"]][ref_col])
+            df[fk_check_column(fk)] = df[col].isin(known) if len(df) else pd.Series([], dtype=bool)
+        if spec.span is not None:
+            inside, equal = [], []
+            text_col = spec.span.get("text")
+            for i, (doc, start, end) in enumerate(zip(df["document_id"], df["start"], df["end"], strict=True)):
+                text = texts.get(doc)
+                ok = text is not None and 0 <= start < end <= len(text)
+                inside.append(ok)
+                if text_col:
+                    equal.append(bool(ok and text[int(start):int(end)] == df[text_col].iat[i]))
+            df[SPAN_IN_TEXT] = pd.Series(inside, index=df.index, dtype=bool)
+            if text_col:
+                df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
+    return frames
+
+
+def _expectation(config: Mapping[str, Any]):
+    import great_expectations as gx
+
+    class_name = "".join(part.title() for part in config["type"].split("_"))
+    return getattr(gx.expectations, class_name)(**config["kwargs"])
+
+
+def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> ValidationReport:
+    """Run every table's suite; write GX results (JSON) and Data Docs (HTML) under out_dir."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.add_data_docs_site(site_name="release", site_config={
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir / "html")},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    })
+    source = context.data_sources.add_pandas("release")
+    definitions = []
+    for name in tables():
+        asset = source.add_dataframe_asset(name=name)
+        batch_definition = asset.add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for config in expectation_configs(tables()[name]):
+            suite.add_expectation(_expectation(config))
+        definitions.append(context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)))
+
+    failures: list[Failure] = []
+    per_table: dict[str, dict[str, int]] = {}
+    results_json: dict[str, Any] = {}
+    for definition in definitions:
+        name = definition.name
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"release-{name}", validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["release"])],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        ))
+        result = checkpoint.run(batch_parameters={"dataframe": frames[name]})
+        described = result.describe_dict()
+        results_json[name] = described
+        exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
+        failed = [e for e in exps if not e["success"]]
+        per_table[name] = {"expectations": len(exps), "failed": len(failed), "rows": int(len(frames[name]))}
+        for e in failed:
+            res = e.get("result") or {}
+            failures.append(Failure(name, e["expectation_type"], e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,
+                                    res.get("unexpected_count"), [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]]))
+    n_exp = sum(t["expectations"] for t in per_table.values())
+    report = ValidationReport(not failures, n_exp, len(failures), failures, per_table)
+    (out_dir / "results.json").write_text(json.dumps(results_json, indent=1, default=str) + "\n", encoding="utf-8")
+    (out_dir / "summary.json").write_text(json.dumps(report.as_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    (out_dir / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
+    return report

@@ -1,0 +1,44 @@
+"""Shared fixtures: paths to the bundled corpus and golden-file comparison."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "files"
+
+
+def corpus_text(name: str) -> str:
+    """The normalized text of a bundled corpus document, by file name (seeds or undocs)."""
+    from flows.core.textnorm import normalize_text
+
+    for sub in ("seeds", "undocs"):
+        path = CORPUS / sub / name
+        if path.exists():
+            return normalize_text(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError(name)
+
+
+@pytest.fixture
+def golden():
+    """Compare data with tests/golden/files/<group>/<name>.json.
+
+    Golden files change only on purpose: run `UPDATE_GOLDEN=1 pytest tests/golden` and review
+    the diff before committing it.
+    """
+
+    def check(group: str, name: str, data) -> None:
+        path = GOLDEN_DIR / group / f"{name}.json"
+        rendered = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+        if os.environ.get("UPDATE_GOLDEN") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered, encoding="utf-8")
+        assert path.exists(), f"no golden file {path}; run UPDATE_GOLDEN=1 pytest tests/golden"
+        assert json.loads(path.read_text(encoding="utf-8")) == json.loads(rendered), f"{path} differs"
+
+    return check
