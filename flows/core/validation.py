@@ -9,6 +9,7 @@ is imported only inside `run_validation` (it costs ~2-3 s to import).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -61,13 +62,13 @@ class ValidationReport:
 
 
 def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> dict[str, pd.DataFrame]:
-    """Each table as a DataFrame, dates as ISO strings, with the derived check columns."""
+    """Each table as a DataFrame (dates as timestamps), with the derived check columns."""
     frames: dict[str, pd.DataFrame] = {}
     for name, spec in tables().items():
         df = arrow_tables[name].to_pandas()
         for col in spec.columns:
             if col.type == "date32":
-                df[col.name] = df[col.name].map(lambda d: None if d is None or pd.isna(d) else d.isoformat()).astype(object)
+                df[col.name] = pd.to_datetime(df[col.name])
         frames[name] = df
     texts = dict(zip(frames["documents"]["document_id"], frames["documents"]["text"], strict=True))
     for name, spec in tables().items():
@@ -95,7 +96,11 @@ def _expectation(config: Mapping[str, Any]):
     import great_expectations as gx
 
     class_name = "".join(part.title() for part in config["type"].split("_"))
-    return getattr(gx.expectations, class_name)(**config["kwargs"])
+    kwargs = dict(config["kwargs"])
+    for bound in ("min_value", "max_value"):  # ISO dates in the suite, timestamps in the frames
+        if isinstance(kwargs.get(bound), str):
+            kwargs[bound] = dt.datetime.fromisoformat(kwargs[bound])
+    return getattr(gx.expectations, class_name)(**kwargs)
 
 
 def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> ValidationReport:

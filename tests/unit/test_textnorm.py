@@ -1,0 +1,72 @@
+"""Normalization of raw text: markup removed, page furniture dropped, wrapped lines joined."""
+
+import pytest
+
+from flows.core.textnorm import normalize_text, strip_markup
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("see General Assembly resolution [67/264](#).", "see General Assembly resolution 67/264."),
+        ("resolution [1963 \\(2010\\)](#)", "resolution 1963 (2010)"),
+        ("**Security Council**", "Security Council"),
+        ("(*ibid.*, para. 106)", "(ibid., para. 106)"),
+        ("enhancing cultural dialogue.^a The", "enhancing cultural dialogue. The"),
+        ("[A/67/280-S/2012/614](https://undocs.org/A/67/280)", "A/67/280-S/2012/614"),
+        ("a *1342009* barcode stays inside a sentence", "a *1342009* barcode stays inside a sentence"),
+        ("2 * 3 * 4", "2 * 3 * 4"),
+        ("__Note__", "Note"),
+    ],
+)
+def test_strip_markup(raw, expected):
+    assert strip_markup(raw) == expected
+
+
+def test_footnote_line_marker_is_removed():
+    assert normalize_text("^a Additional information is available.") == "Additional information is available."
+
+
+@pytest.mark.parametrize(
+    "noise",
+    ["13-42009 (E)", "00-72018 (E)", "200117", "*1700923*", "2/4", "3", "`````````", "17-00923 (E) 200117 *1700923*"],
+)
+def test_page_furniture_lines_are_dropped(noise):
+    raw = f"The Council met on that day and took note of the\n\n{noise}\n\nreport of the Secretary-General."
+    assert normalize_text(raw) == "The Council met on that day and took note of the report of the Secretary-General."
+
+
+def test_running_header_symbol_kept_once():
+    raw = "S/PRST/2017/2\n\nUnited Nations\n\nfirst page ends here in the middle of a long sentence that\n\nS/PRST/2017/2\n\ncontinues on the next page."
+    text = normalize_text(raw)
+    assert text.count("S/PRST/2017/2") == 1
+    assert "sentence that continues on the next page." in text
+
+
+def test_wrapped_lines_joined_paragraphs_kept():
+    raw = (
+        "At the 7868th meeting of the Security Council, held on 20 January 2017, in\n"
+        "connection with the Council's consideration of the item entitled \"Peace\n"
+        "consolidation in West Africa\", the President made the following statement:\n"
+        "\"The Security Council takes note of the report.\n"
+    )
+    lines = normalize_text(raw).split("\n")
+    assert lines[0].startswith("At the 7868th meeting") and lines[0].endswith("following statement:")
+    assert lines[1] == '"The Security Council takes note of the report.'
+
+
+def test_short_header_lines_stay_apart():
+    raw = "Security Council\n\nDistr.: General\n24 July 2025\n\nOriginal: English\n\nStatement by the President of the Security Council\n"
+    assert normalize_text(raw).split("\n") == [
+        "Security Council", "", "Distr.: General", "24 July 2025", "", "Original: English", "",
+        "Statement by the President of the Security Council",
+    ]
+
+
+def test_hyphen_at_line_end_joins_without_space():
+    raw = "the Assistant Secretary-General and the Under-Secretary-\nGeneral for Political and Peacebuilding Affairs briefed the Council"
+    assert "Under-Secretary-General for Political" in normalize_text(raw)
+
+
+def test_whitespace_and_invisible_characters():
+    assert normalize_text("\ufeffa\u00a0b\tc  d\u200b e.\r\nF") == "a b c d e.\nF"
