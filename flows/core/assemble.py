@@ -17,7 +17,7 @@ from typing import Any
 from flows.core.areas import load_areas
 from flows.core.extract import DocumentResult
 from flows.core.ingest import Rejected
-from flows.core.meetings import meeting_key
+from flows.core.meetings import meeting_keys
 from flows.core.symbols import resolution_info
 
 Rows = list[dict[str, Any]]
@@ -139,14 +139,15 @@ _MEETING_FIELDS = ("meeting_number", "title", "agenda_item", "start_date", "end_
 def _meetings(ids: list[str], results: list[DocumentResult]) -> tuple[Rows, Rows]:
     grouped: dict[str, list[Any]] = defaultdict(list)
     mentions: dict[tuple, dict[str, Any]] = {}
-    for doc_id, r in zip(ids, results, strict=True):
-        for m in r.meetings:
-            mid = "mtg-" + short_hash(meeting_key(m))
-            grouped[mid].append((doc_id, m))
-            mentions.setdefault((mid, doc_id, m.start, m.end), {
-                "meeting_id": mid, "document_id": doc_id, "start": m.start, "end": m.end,
-                "surface": r.source.text[m.start:m.end],
-            })
+    found = [(doc_id, r, m) for doc_id, r in zip(ids, results, strict=True) for m in r.meetings]
+    keys = meeting_keys([m for _, _, m in found])
+    for (doc_id, r, m), key in zip(found, keys, strict=True):
+        mid = "mtg-" + short_hash(key)
+        grouped[mid].append((doc_id, m))
+        mentions.setdefault((mid, doc_id, m.start, m.end), {
+            "meeting_id": mid, "document_id": doc_id, "start": m.start, "end": m.end,
+            "surface": r.source.text[m.start:m.end],
+        })
     rows = []
     for mid in sorted(grouped):
         ms = [m for _, m in grouped[mid]]

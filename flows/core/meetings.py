@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -665,3 +666,26 @@ def meeting_key(m: MeetingMention) -> str:
     if m.meeting_number is not None:
         return f"{who}|no.{m.meeting_number}"
     return f"{who}|{title or 'untitled'}"
+
+
+def meeting_keys(mentions: Sequence[MeetingMention]) -> list[str]:
+    """Keys for every meeting mention of a corpus, so that one meeting is one row.
+
+    A numbered meeting is its body and number: two meetings of the Council on the same day stay
+    two rows. A mention without a number (a letter announcing "a briefing to be held on 28
+    October 2013") joins the numbered meeting of the same body on the same day when there is
+    exactly one; otherwise it keeps its own key (body and date, see `meeting_key`).
+    """
+    numbers_on: dict[tuple[str, object], set[int]] = {}
+    for m in mentions:
+        if m.meeting_number is not None and m.start_date is not None:
+            numbers_on.setdefault((_initials(m.body or ""), m.start_date), set()).add(m.meeting_number)
+    keys = []
+    for m in mentions:
+        who = _initials(m.body or "")
+        if m.meeting_number is not None:
+            keys.append(f"{who}|no.{m.meeting_number}")
+            continue
+        numbers = numbers_on.get((who, m.start_date), set()) if m.start_date is not None else set()
+        keys.append(f"{who}|no.{next(iter(numbers))}" if len(numbers) == 1 else meeting_key(m))
+    return keys

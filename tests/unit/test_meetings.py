@@ -183,3 +183,39 @@ def test_never_raises_on_meeting_words(words: list[str]) -> None:
     text = " ".join(words)
     for m in extract_meetings(text, D(2014, 1, 1)):
         assert 0 <= m.start < m.end <= len(text)
+
+
+def _mention(body, number=None, day=None):
+    import datetime as dt
+
+    from flows.core.models import MeetingMention
+
+    return MeetingMention(body=body, start=0, end=1, meeting_number=number,
+                          start_date=dt.date(2013, 10, day) if day else None, status="held")
+
+
+def test_meeting_keys_merge_an_announcement_with_the_numbered_meeting():
+    from flows.core.meetings import meeting_keys
+
+    letter = _mention("Security Council", day=28)  # "a briefing to be held on 28 October 2013"
+    statement = _mention("Security Council", number=7050, day=28)
+    record = _mention("Security Council", number=7050)  # S/PV.7050, date not read
+    keys = meeting_keys([letter, statement, record])
+    assert len(set(keys)) == 1
+
+
+def test_meeting_keys_keep_two_numbered_meetings_of_one_day_apart():
+    from flows.core.meetings import meeting_keys
+
+    a, b = _mention("Security Council", number=7050, day=28), _mention("Security Council", number=7051, day=28)
+    unnumbered = _mention("Security Council", day=28)
+    keys = meeting_keys([a, b, unnumbered])
+    assert len(set(keys)) == 3
+
+
+def test_meeting_keys_tell_bodies_apart():
+    from flows.core.meetings import meeting_keys
+
+    keys = meeting_keys([_mention("Security Council", number=644, day=12),
+                         _mention("African Union Peace and Security Council", number=644, day=12)])
+    assert keys[0] != keys[1]
