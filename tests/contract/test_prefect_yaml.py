@@ -1,10 +1,11 @@
 """Every deployment in prefect.yaml points at a real Flow, with a valid schedule and parameters."""
 
-import importlib.util
+import os
 
 import pytest
 import yaml
 from prefect import Flow
+from prefect.flows import load_flow_from_entrypoint
 
 from flows.settings import ROOT, BuildSettings
 
@@ -13,11 +14,13 @@ DEPLOYMENTS = SPEC["deployments"]
 
 
 def load_entrypoint(entrypoint: str):
-    path, name = entrypoint.split(":")
-    spec = importlib.util.spec_from_file_location(f"entry_{name}", ROOT / path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
+    """Load the entrypoint the way a Prefect worker does (a path relative to the repository)."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return load_flow_from_entrypoint(entrypoint)
+    finally:
+        os.chdir(cwd)
 
 
 def test_there_is_a_daily_deployment():
