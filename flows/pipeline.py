@@ -73,7 +73,7 @@ def _artifacts(summary: RunSummary) -> None:
 def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # noqa: B008 - pydantic default shown as a form
     """Build a release from every document under settings.input_dir and publish it if valid."""
     log = get_run_logger()
-    input_dir, output_dir = Path(settings.input_dir), Path(settings.output_dir)
+    input_dir, output_dir = Path(settings.input_dir).resolve(), Path(settings.output_dir).resolve()
     found = ingest.discover_inputs(input_dir)
     log.info("found %d documents, %d files of other formats, %d ignored under %s",
              len(found.documents), len(found.unsupported), len(found.ignored), input_dir)

@@ -110,6 +110,7 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    out_dir = Path(out_dir).resolve()  # GX wants an absolute folder for Data Docs
     out_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -56,3 +56,14 @@ def test_validate_detects_a_tampered_release(seeds_build, tmp_path, capsys):
 
 def test_schemas_check_passes():
     assert main(["schemas", "--check"]) == 0
+
+
+def test_build_with_relative_paths(seeds_dir, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(seeds_dir, tmp_path / "in")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--profile", "test", "--input", "in", "--output", "out"]) == 0
+    printed = capsys.readouterr().out
+    assert "status: published" in printed and "rows per table:" in printed and "quarantined: 0" in printed
+    assert (tmp_path / "out" / "latest" / "datapackage.json").exists()
