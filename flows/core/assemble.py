@@ -133,7 +133,8 @@ def _resolutions(ids: list[str], results: list[DocumentResult], citations: Rows)
     return rows
 
 
-_MEETING_FIELDS = ("meeting_number", "title", "agenda_item", "start_date", "end_date", "city", "country_iso3", "format", "level")
+_MEETING_FIELDS = ("meeting_number", "title", "agenda_item", "start_date", "end_date", "city", "country_iso3", "format", "level",
+                   "president")
 
 
 def _meetings(ids: list[str], results: list[DocumentResult]) -> tuple[Rows, Rows]:

@@ -261,6 +261,23 @@ def _ga_agenda(text: str) -> str | None:
     return _clean(m.group("item").split(":")[0])
 
 
+# "President:" in a meeting record's masthead, then the name before the dot leaders and,
+# for the Security Council, the country in parentheses on the next line.
+_PRESIDENT = re.compile(
+    r"\bPresident:\s*\n\s*(?P<name>(?:Mr|Mrs|Ms|Miss|Sir|Dame|Sheikh|Sheikha|H\.E)\.?\s[^\n]{1,80}?)"
+    r"[ \t]*(?:\.[ \t]*){2,}(?:\s*\n\s*\((?P<country>[^()\n]{2,80})\))?"
+)
+
+
+def record_president(text: str) -> str | None:
+    """Who presided over the meeting of a record: 'Mrs. DiCarlo (United States of America)'."""
+    m = _PRESIDENT.search(text, 0, min(len(text), 3000))
+    if not m:
+        return None
+    name = re.sub(r"[\s.]+$", "", m.group("name")).strip()
+    return f"{name} ({m.group('country').strip()})" if m.group("country") else name
+
+
 def _record_meeting(text: str, body: str | None, out: list[MeetingMention]) -> tuple[int, int] | None:
     m = _rx()["record"].search(text, 0, min(len(text), 1500))
     if not m:
@@ -285,7 +302,7 @@ def _record_meeting(text: str, body: str | None, out: list[MeetingMention]) -> t
             body=organ, start=m.start("num"), end=end, meeting_number=int(m.group("num")),
             title=f"{m.group('num')}{_suffix(int(m.group('num')))} {'plenary ' if m.group('plen') else ''}meeting of the {organ}",
             agenda_item=agenda, start_date=d.start_date, end_date=d.end_date, city=city, country_iso3=iso,
-            status="held",
+            status="held", president=record_president(text),
         )
     )
     return m.start("num"), end

@@ -74,6 +74,7 @@ class MeetingMention:
     level: str | None = None  # ministerial, high-level, ...
     status: str = "unknown"  # held, planned, unknown
     session: str | None = None  # "third extraordinary session"
+    president: str | None = None  # who presided, as printed: "Mrs. DiCarlo (United States of America)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,3 +219,29 @@ def test_meeting_keys_tell_bodies_apart():
     keys = meeting_keys([_mention("Security Council", number=644, day=12),
                          _mention("African Union Peace and Security Council", number=644, day=12)])
     assert keys[0] != keys[1]
+
+
+@pytest.mark.parametrize(
+    ("masthead", "president"),
+    [
+        ("7002nd meeting\n\nTuesday, 16 July 2013, 3.15 p.m.\nNew York\n\nPresident:\n\nMrs. DiCarlo. . . . . . . .\n\n"
+         "(United States of America)\n\nMembers:", "Mrs. DiCarlo (United States of America)"),
+        ("3rd plenary meeting\nMonday, 24 September 2012, 9 a.m.\nNew York\n\nPresident:\n\nMr. Jeremić . . . . . . .\n\n"
+         "The meeting was called to order at 9.10 a.m.", "Mr. Jeremić"),
+        ("6905th meeting\nPresident:\n\nMr. Masood Khan/Mr. Ahmad . . . . . . .\n\n(Pakistan)\n\nMembers:",
+         "Mr. Masood Khan/Mr. Ahmad (Pakistan)"),
+        ("The President of the Security Council made the following statement:", None),
+    ],
+)
+def test_record_president(masthead, president):
+    from flows.core.meetings import record_president
+
+    assert record_president(masthead) == president
+
+
+def test_record_meeting_carries_its_president():
+    from tests.conftest import corpus_text
+
+    text = corpus_text("S_PV_7002.txt")
+    (own,) = [m for m in extract_meetings(text, None) if m.meeting_number == 7002]
+    assert own.president == "Mrs. DiCarlo (United States of America)"
