@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.core.graph import citation_graphml
 from flows.core.ingest import Rejected
 from flows.core.schema import Table, arrow_schema, data_dictionary, dataset_metadata, frictionless_schema, tables
 
@@ -30,6 +31,7 @@ STAGING = ".staging"
 REJECTED = "rejected"
 QUARANTINE = "quarantine"
 LATEST = "latest"
+GRAPH_FILE = "citations.graphml"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 9, "row_group_size": 50_000}
 
 
@@ -75,6 +77,8 @@ def encode_tables(rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]]) -> E
         arrow[name] = to_arrow(rows_by_table.get(name, []), table)
         files[f"{name}.parquet"] = parquet_bytes(arrow[name])
         files[f"{name}.json"] = json_bytes(arrow[name])
+    files[GRAPH_FILE] = citation_graphml(arrow["documents"].select(["document_id", "title", "doc_type", "date"]).to_pylist(),
+                                         arrow["citations"].select(["document_id", "cited_symbol", "cited_kind"]).to_pylist())
     digest = hashlib.sha256()
     for fname in sorted(files):
         digest.update(fname.encode() + b"\0" + hashlib.sha256(files[fname]).digest())
@@ -109,6 +113,13 @@ def datapackage(encoded: EncodedTables, version: str, created: dt.datetime, extr
                 "schema": frictionless_schema(table),
             }
             resources.append(res)
+    graph = encoded.files[GRAPH_FILE]
+    resources.append({
+        "name": "citation-network", "path": GRAPH_FILE, "title": "citation network",
+        "description": "Documents and the instruments they cite as a directed graph (GraphML), edges weighted by citations.",
+        "format": "graphml", "mediatype": "application/graphml+xml", "encoding": "utf-8",
+        "bytes": len(graph), "hash": "sha256:" + hashlib.sha256(graph).hexdigest(),
+    })
     return {
         "profile": "tabular-data-package",
         "name": meta["name"],

@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.core.lookups import load_lookup
 
 CHARTER = "Charter of the United Nations"
+
+# The functions below are pure functions of a string; the extractor calls them once per printed
+# symbol or resolution, and the same symbols recur through a corpus (A/RES/60/1, S/RES/1325 (2000)):
+# their results are memoized (bounded caches, immutable results).
+_CACHE_SIZE = 1 << 15
 
 
 @cache
@@ -97,13 +102,23 @@ class ResolutionInfo:
     year: int | None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def _segment_ok(seg: str) -> bool:
+    return bool(_SEGMENT.match(seg)) and not _ocr_confused(seg)
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
 def _valid_part(p: SymbolPart) -> bool:
     if len(p.segments) < 2 or p.segments[0] not in _prefixes():
         return False
-    if not all(_SEGMENT.match(s) and not _ocr_confused(s) for s in p.segments[1:]):
-        return False
     rest = p.segments[1:]
-    if not any(ch.isdigit() for s in rest for ch in s):
+    for seg in rest:
+        if not _segment_ok(seg):
+            return False
+    # the segments passed _SEGMENT (ASCII letters, digits, "." and "-"): a digit is [0-9]
+    if _ASCII_DIGIT.search("".join(rest)) is None:
         return False
     if len(rest) == 1 and rest[0].isdigit() and len(rest[0]) < 3:
         return False  # "S/2", "A/1": OCR debris, not a symbol
@@ -143,6 +158,11 @@ def parse_symbol(s: str) -> UNSymbol | None:
     """Parse a canonical symbol; None if `s` is not exactly a canonical UN symbol."""
     if not isinstance(s, str) or not s:
         return None
+    return _parse_symbol(s)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_symbol(s: str) -> UNSymbol | None:
     parts: list[SymbolPart] = []
     pos = 0
     while True:
@@ -226,6 +246,11 @@ def canonical_symbol(s: str) -> str | None:
     """The canonical form of a printed UN symbol, or None if `s` is not one."""
     if not isinstance(s, str):
         return None
+    return _canonical_symbol(s)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _canonical_symbol(s: str) -> str | None:
     s = _LINK.sub(lambda m: m.group(1), s)
     s = s.replace("\\", "").replace("*", "").strip().rstrip(".,;:")
     if not s:
@@ -277,6 +302,13 @@ def symbol_kind(symbol: str) -> str:
     """The cited_kind of a canonical cited_symbol (CONTRACT.md vocabulary)."""
     if not symbol:
         return "other"
+    if isinstance(symbol, str):
+        return _symbol_kind(symbol)
+    return _symbol_kind.__wrapped__(symbol)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _symbol_kind(symbol: str) -> str:
     if symbol.startswith(CHARTER):
         return "charter"
     if _URL.match(symbol):
@@ -325,6 +357,15 @@ def resolution_info(symbol: str) -> ResolutionInfo | None:
 def resolution_symbol(body: str, number: str, letter: str | None = None, suffix: str | None = None,
                       session: str | None = None) -> str | None:
     """Build the canonical symbol of a resolution from its parts (body code from the YAML)."""
+    try:
+        return _resolution_symbol(body, number, letter, suffix, session)
+    except TypeError:  # an unhashable argument: compute without the cache
+        return _resolution_symbol.__wrapped__(body, number, letter, suffix, session)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _resolution_symbol(body: str, number: str, letter: str | None, suffix: str | None,
+                       session: str | None) -> str | None:
     stem = _vocab()["resolution_series"].get(body)
     if stem is None:
         return None

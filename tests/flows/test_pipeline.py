@@ -122,3 +122,31 @@ def test_failing_validation_leaves_latest_where_it_was(seeds_build, seeds_dir, t
     rejected = list((work / "rejected").iterdir())
     assert len(rejected) == 1 and (rejected[0] / "validation" / "summary.txt").exists()
     assert not any((work / ".staging").iterdir())
+
+
+def test_flow_runs_leave_artifacts(seeds_build):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    summary, _ = seeds_build
+    with get_client(sync_client=True) as client:
+        found = {a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["uncoop-rows-per-table", "uncoop-run-summary"])))}
+    assert set(found) == {"uncoop-rows-per-table", "uncoop-run-summary"}
+    assert "validation" in found["uncoop-run-summary"].data and "release" in found["uncoop-run-summary"].data
+    rows = found["uncoop-rows-per-table"].data
+    assert "citations" in str(rows) and str(summary.rows["citations"]) in str(rows)
+
+
+def test_release_has_the_citation_network(seeds_build):
+    import xml.etree.ElementTree as ET
+
+    _, out = seeds_build
+    latest = Outputs(out).latest()
+    root = ET.parse(latest / "citations.graphml").getroot()
+    edges = root.findall(".//{http://graphml.graphdrawing.org/xmlns}edge")
+    citations = pq.read_table(latest / "citations.parquet")
+    pairs = {(r["document_id"], r["cited_symbol"]) for r in citations.to_pylist()}
+    assert len(edges) == len(pairs) > 0
+    pkg = json.loads((latest / "datapackage.json").read_text())
+    assert any(r["path"] == "citations.graphml" for r in pkg["resources"])

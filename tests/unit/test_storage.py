@@ -30,7 +30,7 @@ def test_encoding_is_deterministic_and_typed():
     a, b = encode_tables(rows()), encode_tables(rows())
     assert a.files == b.files
     assert a.fingerprint == b.fingerprint
-    assert set(a.files) == {f"{t}.{ext}" for t in tables() for ext in ("parquet", "json")}
+    assert set(a.files) == {f"{t}.{ext}" for t in tables() for ext in ("parquet", "json")} | {"citations.graphml"}
     assert encode_tables(rows("Chapter VIII of the Charter!")).fingerprint != a.fingerprint
     doc = json.loads(a.files["documents.json"])
     assert doc[0]["date"] == "2025-07-24"
