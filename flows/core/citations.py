@@ -350,16 +350,41 @@ def _symbols(text: str, out: list[_Cand]) -> None:
                     out.append(_Cand(m.start() + d.start("sym"), m.start() + d.end("sym"), sym, symbol_kind(sym)))
 
 
-def _body_before(text: str, pos: int) -> str | None:
-    """The body code printed just before "resolution" at `pos`: SC, GA, ..., "-" (not UN) or None."""
-    window = text[max(0, pos - 70):pos]
+@cache
+def _body_last_words() -> tuple[str, ...]:
+    """The last word of every body name, and "Nations" (of "... of the United Nations")."""
+    v = _vocab()
+    names = [n for ns in v["un_bodies"].values() for n in ns] + list(v["non_un_bodies"])
+    return tuple(sorted({n.split()[-1] for n in names if n.split()} | {"Nations"}))
+
+
+def _body_match(text: str, pos: int) -> tuple[str | None, int]:
+    """The body code printed just before "resolution" at `pos` (SC, GA, ..., "-" for a body that
+    is not of the UN, or None) and the offset where its name starts (`pos` when there is none)."""
+    lo = max(0, pos - 70)
+    window = text[lo:pos]
+    # _body_tail_re ends with a body name (or "of the United Nations"), maybe "'s", then spaces:
+    # the last word of the window must end with the last word of a name for it to match
+    tail = window.rsplit(None, 1)
+    if not tail:
+        return None, pos
+    last = tail[-1]
+    if last[-2:] in ("'s", "’s"):
+        last = last[:-2]
+    if not last.endswith(_body_last_words()):
+        return None, pos
     m = _body_tail_re().search(window)
     if not m:
-        return None
+        return None, pos
     for code, val in m.groupdict().items():
         if val:
-            return "-" if code == "NONUN" else code
-    return None
+            return ("-" if code == "NONUN" else code), lo + m.start()
+    return None, pos
+
+
+def _body_before(text: str, pos: int) -> str | None:
+    """The body code printed just before "resolution" at `pos`: SC, GA, ..., "-" (not UN) or None."""
+    return _body_match(text, pos)[0]
 
 
 def _resolution_symbols(body: str | None, item: re.Match) -> list[str]:
@@ -415,15 +440,11 @@ def _resolution_symbols(body: str | None, item: re.Match) -> list[str]:
 
 def _resolutions(text: str, out: list[_Cand]) -> None:
     for kw in _scan(text, _RES_KW_RE, (("esolution", 1), ("ESOLUTION", 1))):
-        body = _body_before(text, kw.start())
+        body, body_start = _body_match(text, kw.start())
         if body == "-":
             continue
         # the span of the first item starts at the body name when one is printed
-        first_start = kw.start()
-        if body:
-            bm = _body_tail_re().search(text[max(0, kw.start() - 70):kw.start()])
-            if bm:
-                first_start = max(0, kw.start() - 70) + bm.start()
+        first_start = body_start if body else kw.start()
         pos = kw.end()
         first = True
         while True:
@@ -501,6 +522,8 @@ def _charter(text: str, out: list[_Cand]) -> list[tuple[int, int]]:
 
 
 def _rules(text: str, out: list[_Cand]) -> None:
+    if "procedure" not in text:
+        return  # every phrase of rules_of_procedure names the rules "of procedure"
     for rx, symbol in _rules_res():
         for m in _scan(text, rx, (("ule", 1),)):
             nums = _expand_numbers(m.group("nums"))
@@ -508,6 +531,19 @@ def _rules(text: str, out: list[_Cand]) -> None:
                 continue
             pin = ("rule " if len(nums) == 1 else "rules ") + re.sub(r"\s+", " ", m.group("nums")).strip()
             out.append(_Cand(m.start(), m.end(), symbol, "rules_of_procedure", pinpoint=pin))
+
+
+# literals one of which any match of _PIN_BEFORE_RE contains (its pinpoint word, case-sensitive)
+_PIN_BEFORE_LITERALS = ("para", "pars.", "annex", "appendix", "enclosure", "sect", "chap", "page", "p.",
+                        "part", "vol", "table", "figure", "box")
+
+
+def _may_have_pin_before(text: str, lo: int, hi: int) -> bool:
+    """False when _PIN_BEFORE_RE cannot match in text[lo:hi] (no "of"/"in", no pinpoint word)."""
+    window = text[lo:hi]
+    if "of" not in window and "in" not in window:
+        return False
+    return any(lit in window for lit in _PIN_BEFORE_LITERALS)
 
 
 def _pinpoints(text: str, cands: list[_Cand]) -> None:
@@ -521,7 +557,7 @@ def _pinpoints(text: str, cands: list[_Cand]) -> None:
                 c.pinpoint = pin
                 c.pin_end = m.end()
                 continue
-        if c.pinpoint is None and c.kind != "charter":
+        if c.pinpoint is None and c.kind != "charter" and _may_have_pin_before(text, max(0, c.start - 80), c.start):
             b = _PIN_BEFORE_RE.search(text, max(0, c.start - 80), c.start)
             if b:
                 pin = _canon_pin(b.group("pin"))
@@ -645,6 +681,11 @@ _PIN_AFTER_MARKER_RE = re.compile(
 )
 
 
+# what _PIN_AFTER_MARKER_RE needs, from its keyword on: a quick test that the text has one at all
+_MARKER_PIN_RE = re.compile(rf"(?:particular|especially|notably|including)\s+{_PIN_WORD}\s+{_PIN_REF}")
+_MARKER_PIN_ANCHORS = (("particular", 0), ("especially", 0), ("notably", 0), ("including", 0))
+
+
 def _footnote_pinpoints(text: str, cands: list[_Cand]) -> None:
     """Attach pinpoints printed next to a footnote marker in the body ("the report entitled
     'An Agenda for Peace', 2 and in particular section VII") to the citation of that footnote.
@@ -652,6 +693,8 @@ def _footnote_pinpoints(text: str, cands: list[_Cand]) -> None:
     so the k-th footnote line of a block goes with the k-th marker of the text above the block."""
     if not cands:
         return
+    if not _scan(text, _MARKER_PIN_RE, _MARKER_PIN_ANCHORS):
+        return  # no "in particular section VII" anywhere: no line-by-line walk of the text
     lines: list[tuple[int, int]] = []
     pos = 0
     for m in re.finditer(r"\n|$", text):
@@ -729,6 +772,9 @@ def _masthead(text: str, cands: list[_Cand]) -> tuple[set[str], list[tuple[int, 
     spans: list[tuple[int, int]] = []
     if text.count("\n", 0, 2000) < 2:
         return own, spans  # a sentence or a line alone has no masthead
+    printed = [c for c in cands if c.printed_symbol]
+    if not printed:
+        return own, spans
     pos = 0
     for _ in range(_MASTHEAD_MAX_LINES):
         if pos >= len(text):
@@ -743,7 +789,7 @@ def _masthead(text: str, cands: list[_Cand]) -> tuple[set[str], list[tuple[int, 
             lead = pos + (len(line) - len(line.lstrip()))
             head = _MASTHEAD_SYMBOL_LINE_RE.match(stripped)
             sym_at = lead + (head.end() if head else 0)
-            inside = [c for c in cands if pos <= c.start < end and c.printed_symbol]
+            inside = [c for c in printed if pos <= c.start < end]
             if inside and inside[0].start == sym_at and _MASTHEAD_REST_RE.match(text, inside[0].end, end):
                 own.update(c.symbol for c in inside)
                 spans.append((pos, end))
@@ -764,7 +810,8 @@ def extract_citations(text: str) -> list[Citation]:
     _charter(text, cands)
     _rules(text, cands)
     own, header_spans = _masthead(text, cands)
-    cands = [c for c in cands if not any(s <= c.start < e for s, e in header_spans)]
+    if header_spans:
+        cands = [c for c in cands if not any(s <= c.start < e for s, e in header_spans)]
     cands = _dedupe(cands)
     _pinpoints(text, cands)
     _stated_dates(text, cands)
@@ -795,12 +842,16 @@ def _dedupe(cands: list[_Cand]) -> list[_Cand]:
         out.append(c)
     # a document symbol found inside a resolution span ("resolution 1963 (2010)" has none) or a
     # PRST short form inside a full S/PRST symbol
-    spans = [(c.start, c.end, c.symbol) for c in out if c.kind != "url"]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in out:
+        if c.kind != "url":
+            spans.setdefault(c.symbol, []).append((c.start, c.end))
     keep = []
     for c in out:
-        if c.kind != "url" and any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) and sym == c.symbol
-                                   for s, e, sym in spans):
-            continue
+        if c.kind != "url":
+            same = spans[c.symbol]
+            if len(same) > 1 and any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in same):
+                continue
         keep.append(c)
     return keep
 

@@ -688,21 +688,34 @@ def meeting_key(m: MeetingMention) -> str:
 def meeting_keys(mentions: Sequence[MeetingMention]) -> list[str]:
     """Keys for every meeting mention of a corpus, so that one meeting is one row.
 
-    A numbered meeting is its body and number: two meetings of the Council on the same day stay
-    two rows. A mention without a number (a letter announcing "a briefing to be held on 28
-    October 2013") joins the numbered meeting of the same body on the same day when there is
-    exactly one; otherwise it keeps its own key (body and date, see `meeting_key`).
+    A numbered meeting is its body, number and date: two meetings of the Council on the same
+    day stay two rows, and the 38th plenary meetings of two General Assembly sessions (whose
+    numbering restarts every session) stay apart. A numbered mention without a date joins the
+    dated mention of the same body and number when there is exactly one (S/PV.7050 and "the
+    7050th meeting, held on 28 October 2013"). A mention without a number (a letter announcing
+    "a briefing to be held on 28 October 2013") joins the numbered meeting of the same body on
+    the same day when there is exactly one; otherwise it keeps its own key (see `meeting_key`).
     """
     numbers_on: dict[tuple[str, object], set[int]] = {}
+    dates_of: dict[tuple[str, int], set[object]] = {}
     for m in mentions:
         if m.meeting_number is not None and m.start_date is not None:
-            numbers_on.setdefault((_initials(m.body or ""), m.start_date), set()).add(m.meeting_number)
+            who = _initials(m.body or "")
+            numbers_on.setdefault((who, m.start_date), set()).add(m.meeting_number)
+            dates_of.setdefault((who, m.meeting_number), set()).add(m.start_date)
+
+    def numbered(who: str, number: int, day: object) -> str:
+        if day is None:
+            days = dates_of.get((who, number), set())
+            day = next(iter(days)) if len(days) == 1 else None
+        return f"{who}|no.{number}|{day.isoformat() if day is not None else 'undated'}"
+
     keys = []
     for m in mentions:
         who = _initials(m.body or "")
         if m.meeting_number is not None:
-            keys.append(f"{who}|no.{m.meeting_number}")
+            keys.append(numbered(who, m.meeting_number, m.start_date))
             continue
         numbers = numbers_on.get((who, m.start_date), set()) if m.start_date is not None else set()
-        keys.append(f"{who}|no.{next(iter(numbers))}" if len(numbers) == 1 else meeting_key(m))
+        keys.append(numbered(who, next(iter(numbers)), m.start_date) if len(numbers) == 1 else meeting_key(m))
     return keys

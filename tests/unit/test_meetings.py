@@ -245,3 +245,16 @@ def test_record_meeting_carries_its_president():
     text = corpus_text("S_PV_7002.txt")
     (own,) = [m for m in extract_meetings(text, None) if m.meeting_number == 7002]
     assert own.president == "Mrs. DiCarlo (United States of America)"
+
+
+def test_meeting_keys_keep_plenaries_of_two_sessions_apart():
+    import datetime as dt
+
+    from flows.core.meetings import meeting_keys
+    from flows.core.models import MeetingMention
+
+    a = MeetingMention(body="General Assembly", start=0, end=1, meeting_number=38, start_date=dt.date(2005, 10, 26))
+    b = MeetingMention(body="General Assembly", start=0, end=1, meeting_number=38, start_date=dt.date(2012, 10, 30))
+    undated = MeetingMention(body="General Assembly", start=0, end=1, meeting_number=38)
+    keys = meeting_keys([a, b, undated])
+    assert len(set(keys)) == 3
