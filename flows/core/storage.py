@@ -24,7 +24,14 @@ import pyarrow.parquet as pq
 
 from flows.core.graph import citation_graphml
 from flows.core.ingest import Rejected
-from flows.core.schema import Table, arrow_schema, data_dictionary, dataset_metadata, frictionless_schema, tables
+from flows.core.schema import (
+    Table,
+    arrow_schema,
+    data_dictionary,
+    dataset_metadata,
+    frictionless_schema,
+    tables,
+)
 
 RELEASES = "releases"
 STAGING = ".staging"

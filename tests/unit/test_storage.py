@@ -9,21 +9,11 @@ import pytest
 from flows.core.ingest import Rejected
 from flows.core.schema import tables
 from flows.core.storage import Outputs, datapackage, encode_tables, new_version
+from tests.sample_rows import release_rows
 
 
 def rows(text="Chapter VIII of the Charter."):
-    return {
-        "documents": [{
-            "document_id": "S/PRST/2025/1", "source_name": "a.txt", "source_sha256": "0" * 64, "symbol": "S/PRST/2025/1",
-            "doc_type": "presidential_statement", "body": "Security Council", "title": "Statement",
-            "date": dt.date(2025, 7, 24), "original_language": "English", "language": "en", "text": text, "n_chars": len(text),
-        }],
-        "citations": [{
-            "citation_id": "cit-0123456789abcdef", "document_id": "S/PRST/2025/1",
-            "cited_symbol": "Charter of the United Nations, Chapter VIII", "cited_kind": "charter", "pinpoint": None,
-            "raw": "Chapter VIII of the Charter", "start": 0, "end": 27, "via_ibid": False, "stated_date": None,
-        }],
-    }
+    return release_rows(text)
 
 
 def test_encoding_is_deterministic_and_typed():

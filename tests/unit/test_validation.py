@@ -4,26 +4,11 @@ import datetime as dt
 
 from flows.core.storage import encode_tables
 from flows.core.validation import run_validation, validation_frames
-
-TEXT = "Chapter VIII of the Charter encourages cooperation with the OIC."
+from tests.sample_rows import release_rows
 
 
 def good_rows():
-    return {
-        "documents": [{
-            "document_id": "S/PRST/2025/1", "source_name": "a.txt", "source_sha256": "a" * 64, "symbol": "S/PRST/2025/1",
-            "doc_type": "presidential_statement", "body": "Security Council", "title": "Statement",
-            "date": dt.date(2025, 7, 24), "original_language": "English", "language": "en", "text": TEXT, "n_chars": len(TEXT),
-        }],
-        "citations": [{
-            "citation_id": "cit-0123456789abcdef", "document_id": "S/PRST/2025/1",
-            "cited_symbol": "Charter of the United Nations, Chapter VIII", "cited_kind": "charter", "pinpoint": None,
-            "raw": "Chapter VIII of the Charter", "start": 0, "end": 27, "via_ibid": False, "stated_date": None,
-        }],
-        "entities": [{"entity_id": "org:oic", "entity_type": "organization", "name": "Organization of Islamic Cooperation",
-                      "acronym": "OIC", "country_iso3": None, "title": None, "wikidata_id": "Q166346", "n_documents": 1}],
-        "entity_mentions": [{"document_id": "S/PRST/2025/1", "entity_id": "org:oic", "surface": "OIC", "start": 60, "end": 63}],
-    }
+    return release_rows()
 
 
 def test_a_valid_release_passes(tmp_path):
