@@ -66,7 +66,8 @@ def assemble_tables(results: Sequence[DocumentResult], rejected: Sequence[Reject
         {
             "document_id": doc_id, "source_name": r.source.source_name, "source_sha256": r.source.source_sha256,
             "symbol": r.meta.symbol, "doc_type": r.meta.doc_type, "body": r.meta.body, "title": r.meta.title,
-            "date": r.meta.date, "original_language": r.meta.original_language, "language": r.meta.language,
+            "date": r.meta.date, "distribution": r.meta.distribution, "original_language": r.meta.original_language,
+            "language": r.meta.language,
             "text": r.source.text, "n_chars": len(r.source.text),
         }
         for doc_id, r in zip(ids, results, strict=True)

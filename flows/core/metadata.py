@@ -35,6 +35,13 @@ _OCR_L = re.compile(r"(?:(?<=Corr\.)|(?<=Add\.)|(?<=Rev\.))[lI](?![A-Za-z])")
 _SPACE = re.compile(r"\s+")
 
 _DISTR = re.compile(r"\bDistr\s*\.?\s*:?", re.I)
+_DISTRIBUTION = re.compile(r"\bDistr\s*\.?\s*:?\s*(?P<level>general|limited|restricted)\b", re.I)
+
+
+def distribution(text: str) -> str | None:
+    """The distribution printed in the masthead ("Distr.: General", "Distr.\nGENERAL"), or None."""
+    m = _DISTRIBUTION.search(text, 0, min(len(text), _HEAD_CHARS))
+    return m.group("level").capitalize() if m else None
 _ORIGINAL = re.compile(r"\bOriginal\s*:\s*", re.I)
 _ADOPTED = re.compile(
     r"\b(?:Resolution\s+)?adopted\s+by\s+the\s+(?P<body>Security Council|General Assembly|Economic and Social Council|"
@@ -433,4 +440,5 @@ def _extract(text: str) -> DocumentMeta:
         original_language=_original_language(text),
         language=detect_language(text),
         adopted_on=adopted,
+        distribution=distribution(text),
     )

@@ -23,6 +23,7 @@ class DocumentMeta:
     original_language: str | None  # "English" from "Original: English"
     language: str  # ISO 639-1 code of the text itself ("en", "fr", "es", ...)
     adopted_on: dt.date | None = None  # for resolutions: "Adopted by ... on 31 October 2000"
+    distribution: str | None = None  # "General", "Limited", "Restricted" (from "Distr.: General")
 
 
 @dataclass(frozen=True, slots=True)

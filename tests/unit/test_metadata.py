@@ -331,3 +331,19 @@ def test_never_raises_with_masthead_noise(noise: str) -> None:
 
 def test_path_import() -> None:  # the corpus is where the tests expect it
     assert Path(CORPUS / "undocs" / "MANIFEST.tsv").exists()
+
+
+@pytest.mark.parametrize(
+    ("masthead", "expected"),
+    [
+        ("Security Council\n\nDistr.: General\n24 July 2025", "General"),
+        ("S/PRST/1994/5\n\nSECURITY COUNCIL\n\nDistr.\nGENERAL\nS/PRST/1994/5", "General"),
+        ("General Assembly\n\nDistr.: Limited\n12 October 2020\n\nOriginal: English", "Limited"),
+        ("Distr. RESTRICTED\nS/AC.26/2001/R.1", "Restricted"),
+        ("Statement by the President of the Security Council\nThe Council met.", None),
+    ],
+)
+def test_distribution(masthead, expected):
+    from flows.core.metadata import distribution
+
+    assert distribution(masthead) == expected
