@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m pytest -q -m "bench or slow" -s
 
 check: $(STAMP)

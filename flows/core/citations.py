@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.core.lookups import load_lookup
 from flows.core.models import Citation
@@ -231,13 +231,9 @@ def _symbol_matches(text: str) -> list[re.Match]:
             while pos > 0 and k < 7 and text[pos - 1] in _SYMBOL_START_CHARS:
                 pos -= 1
                 k += 1
-            m = None
-            # the prefix starts with a letter: try the leftmost letter first ("ST/SGB" before "T/")
-            for start in range(pos, i):
-                if text[start].isupper():
-                    m = _SYMBOL_RE.match(text, start)
-                    if m:
-                        break
+            # the prefix starts with a letter: only the leftmost character of the run can start a
+            # match ("ST/SGB", not "T/"): inside the run, _SYMBOL_RE's (?<![\w/.\-]) fails
+            m = _SYMBOL_RE.match(text, pos) if pos < i and text[pos].isupper() else None
             if m and m.end() > i:
                 out.append(m)
                 covered = m.end()
@@ -387,28 +383,39 @@ def _body_before(text: str, pos: int) -> str | None:
     return _body_match(text, pos)[0]
 
 
+_YEAR_RE = re.compile(_YEAR)
+_SPACES_RE = re.compile(r"\s+")
+_CAPITAL_RE = re.compile(r"[A-Z]")
+_LETTER_RANGE_RE = re.compile(r"\bto\b|-|–")
+_YEAR_DIGITS = str.maketrans("lO", "10")
+
+
 def _resolution_symbols(body: str | None, item: re.Match) -> list[str]:
     """Canonical symbols of one item of a resolution list ("1963 (2010)", "69/96 A and B")."""
-    special, snum = item.group("special"), item.group("snum")
-    num, num2 = item.group("num"), item.group("num2")
-    suffix = item.group("suffix")
-    letters_raw = item.group("letters")
+    key = (body, *item.group("special", "snum", "num", "num2", "suffix", "letters"))
+    return list(_resolution_symbols_of(key))
+
+
+@lru_cache(maxsize=1 << 14)
+def _resolution_symbols_of(key: tuple[str | None, ...]) -> tuple[str, ...]:
+    """_resolution_symbols on the groups of an item (memoized: the same items recur)."""
+    body, special, snum, num, num2, suffix, letters_raw = key
     letters: list[str | None] = [None]
     if letters_raw:
-        toks = re.findall(r"[A-Z]", letters_raw)
-        if re.search(r"\bto\b|-|–", letters_raw) and len(toks) == 2 and toks[0] < toks[1]:
+        toks = _CAPITAL_RE.findall(letters_raw)
+        if _LETTER_RANGE_RE.search(letters_raw) and len(toks) == 2 and toks[0] < toks[1]:
             toks = [chr(c) for c in range(ord(toks[0]), ord(toks[1]) + 1)]
         letters = list(dict.fromkeys(toks)) or [None]
     year: str | None = None
-    if suffix and re.fullmatch(_YEAR, suffix):
-        year = re.sub(r"\s+", "", suffix).translate(str.maketrans("lO", "10"))
+    if suffix and _YEAR_RE.fullmatch(suffix):
+        year = _SPACES_RE.sub("", suffix).translate(_YEAR_DIGITS)
         if not 1946 <= int(year) <= 2099:
-            return []
+            return ()
     roman = suffix if suffix and not year else None
     out: list[str | None] = []
     if special:
         if body not in (None, "GA"):
-            return []
+            return ()
         out = [resolution_symbol("GA", snum, letter, None, session=special) for letter in letters]
     elif num2 is not None:
         first = int(num)
@@ -423,19 +430,19 @@ def _resolution_symbols(body: str | None, item: re.Match) -> list[str]:
                 out = [resolution_symbol(code, num2, letter, None, session=num) for letter in letters]
     elif roman:
         if roman_to_int(roman.split("-")[-1]) is None:
-            return []
+            return ()
         code = "ECOSOC" if body == "ECOSOC" else ("GA" if body in (None, "GA", "SC") else None)
         if code:
             out = [resolution_symbol(code, num, letter, roman) for letter in letters]
     elif year:
         if body in (None, "SC"):
             if letters != [None]:
-                return []
+                return ()
             out = [resolution_symbol("SC", num, None, year)]
         elif body == "GA" and int(year) <= 1975:
             session = int_to_roman(int(year) - 1945)
             out = [resolution_symbol("GA", num, letter, session) for letter in letters]
-    return [s for s in out if s]
+    return tuple(s for s in out if s)
 
 
 def _resolutions(text: str, out: list[_Cand]) -> None:
@@ -543,7 +550,7 @@ def _may_have_pin_before(text: str, lo: int, hi: int) -> bool:
     window = text[lo:hi]
     if "of" not in window and "in" not in window:
         return False
-    return any(lit in window for lit in _PIN_BEFORE_LITERALS)
+    return any(map(window.__contains__, _PIN_BEFORE_LITERALS))
 
 
 def _pinpoints(text: str, cands: list[_Cand]) -> None:
@@ -772,18 +779,27 @@ def _masthead(text: str, cands: list[_Cand]) -> tuple[set[str], list[tuple[int, 
     spans: list[tuple[int, int]] = []
     if text.count("\n", 0, 2000) < 2:
         return own, spans  # a sentence or a line alone has no masthead
-    printed = [c for c in cands if c.printed_symbol]
+    # the masthead lines are at most _MASTHEAD_MAX_LINES lines of _BODY_LINE_CHARS characters
+    limit = _MASTHEAD_MAX_LINES * (_BODY_LINE_CHARS + 1)
+    printed = [c for c in cands if c.printed_symbol and c.start < limit]
     if not printed:
         return own, spans
+    starts = sorted(c.start for c in printed)
+    j = 0
     pos = 0
     for _ in range(_MASTHEAD_MAX_LINES):
-        if pos >= len(text):
-            break
+        if pos >= len(text) or pos > starts[-1]:
+            break  # no printed symbol on this line or below
         nl = text.find("\n", pos)
         end = len(text) if nl < 0 else nl
-        line = text[pos:end]
-        if len(line) > _BODY_LINE_CHARS:
+        if end - pos > _BODY_LINE_CHARS:
             break
+        while j < len(starts) and starts[j] < pos:
+            j += 1
+        if j == len(starts) or starts[j] >= end:
+            pos = end + 1
+            continue  # no printed symbol on this line
+        line = text[pos:end]
         stripped = line.strip()
         if stripped and len(stripped) <= 60:
             lead = pos + (len(line) - len(line.lstrip()))
