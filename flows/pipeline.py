@@ -7,7 +7,7 @@ per document) and Great Expectations runs once per run, on the whole staged rele
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -88,11 +88,12 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     rejected = [r for r in items if isinstance(r, Rejected)] + unsupported_rejections(found.unsupported, input_dir)
 
     results = []
-    for i, batch in enumerate(_batches(sources, settings.batch_size), 1):
+    extract_batches = _batches(sources, settings.batch_size)
+    for i, batch in enumerate(extract_batches, 1):
         done, failed = extract.extract_batch(batch)
         results += done
         rejected += failed
-        log.info("extracted batch %d/%d (%d documents)", i, len(batches), len(results))
+        log.info("extracted batch %d/%d (%d documents)", i, len(extract_batches), len(results))
 
     rows = normalize.assemble(results, rejected)
     encoded = publish.encode(rows)
@@ -128,7 +129,3 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     log.info("published %s", release)
     _artifacts(summary)
     return summary
-
-
-def summary_dict(summary: RunSummary) -> dict:
-    return asdict(summary)

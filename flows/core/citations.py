@@ -30,6 +30,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from flows.core.dates import month_number
 from flows.core.lookups import load_lookup
 from flows.core.models import Citation
 from flows.core.symbols import (
@@ -97,11 +98,6 @@ def _rules_res() -> list[tuple[re.Pattern, str]]:
 @cache
 def _pin_words() -> dict[str, str]:
     return {k.casefold(): v for k, v in _vocab()["pinpoint_words"].items()}
-
-
-@cache
-def _months() -> dict[str, int]:
-    return {m.casefold(): i + 1 for i, m in enumerate(_vocab()["months"])}
 
 
 # --- regular expressions (compiled once) ----------------------------------------------------
@@ -242,7 +238,7 @@ def _symbol_matches(text: str) -> list[re.Match]:
 
 
 def _date(day: str, month: str, year: str) -> dt.date | None:
-    m = _months().get(month.casefold())
+    m = month_number(month)
     if m is None:
         return None
     try:

@@ -29,7 +29,9 @@ from functools import cache
 from typing import Any
 
 from flows.core.dates import DateSpan, find_dates
+from flows.core.gazetteer import country_iso3, find_city
 from flows.core.lookups import load_lookup
+from flows.core.metadata import masthead_body
 from flows.core.models import MeetingMention
 
 __all__ = ["extract_meetings", "meeting_key"]
@@ -174,18 +176,14 @@ def _format_level(phrase: str) -> tuple[str | None, str | None]:
 
 def _find_place(segment: str) -> tuple[str | None, str | None]:
     """City and ISO3 country of the first "in City[, Country]" in `segment` that is a known city."""
-    try:
-        from flows.core.gazetteer import country_iso3, find_city
-    except Exception:  # noqa: BLE001 - the gazetteer is optional for meetings
-        return None, None
     for m in _rx()["city"].finditer(segment):
         name = m.group("city").rstrip(".")
         printed_country = None
         if m.group("country"):
-            printed_country = _try(country_iso3, m.group("country"))
-        if _try(country_iso3, name) or name.lower() in _not_cities():
+            printed_country = country_iso3(m.group("country"))
+        if country_iso3(name) or name.lower() in _not_cities():
             continue  # "in Mali" is a country, "in Africa" a region, not a city
-        city = _try(find_city, name)
+        city = find_city(name)
         if city is None and printed_country is None:
             continue
         return (city.name if city and city.name.lower() == name.lower() else name), (
@@ -197,13 +195,6 @@ def _find_place(segment: str) -> tuple[str | None, str | None]:
 @cache
 def _not_cities() -> frozenset[str]:
     return frozenset(w.lower() for w in _w().get("not_cities", []))
-
-
-def _try(fn, arg):  # noqa: ANN001, ANN202
-    try:
-        return fn(arg)
-    except Exception:  # noqa: BLE001
-        return None
 
 
 def _status(start: dt.date | None, doc_date: dt.date | None, context: str) -> str:
@@ -220,15 +211,6 @@ def _status(start: dt.date | None, doc_date: dt.date | None, context: str) -> st
     if held:
         return "held"
     return "unknown"
-
-
-def _masthead_body(text: str) -> str | None:
-    try:
-        from flows.core.metadata import masthead_body
-
-        return masthead_body(text)
-    except Exception:  # noqa: BLE001
-        return None
 
 
 def _organ_before(text: str, lo: int, hi: int, default: str | None) -> str | None:
@@ -596,15 +578,12 @@ def _enrich_planned(text: str, out: list[MeetingMention]) -> list[MeetingMention
 
 
 def extract_meetings(text: str, doc_date: dt.date | None) -> list[MeetingMention]:
-    """The meetings named in `text`, sorted by offset. Never raises."""
-    try:
-        return _extract(text or "", doc_date)
-    except Exception:  # noqa: BLE001 - extraction must never fail a document
-        return []
+    """The meetings named in `text`, sorted by offset."""
+    return _extract(text or "", doc_date)
 
 
 def _extract(text: str, doc_date: dt.date | None) -> list[MeetingMention]:
-    body = _masthead_body(text)
+    body = masthead_body(text)
     dates = find_dates(text)
     out: list[MeetingMention] = []
     claimed: set[int] = set()

@@ -412,11 +412,7 @@ def _symbol_line_end(text: str, symbol: str | None) -> int | None:
 def extract_metadata(text: str, source_name: str = "") -> DocumentMeta:
     """The document's metadata as its text states it. `source_name` is never used for the
     symbol; it serves only as a last resort for nothing the text states."""
-    try:
-        return _extract(text or "")
-    except Exception:  # noqa: BLE001 - extraction must never fail a document
-        return DocumentMeta(symbol=None, doc_type="other", body=_cfg()["default_body"], title="",
-                            date=None, original_language=None, language="en")
+    return _extract(text or "")
 
 
 def _extract(text: str) -> DocumentMeta:
