@@ -124,18 +124,20 @@ def test_failing_validation_leaves_latest_where_it_was(seeds_build, seeds_dir, t
     assert not any((work / ".staging").iterdir())
 
 
-def test_flow_runs_leave_artifacts(seeds_build):
+def test_flow_runs_leave_artifacts(seeds_dir, tmp_path):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    summary, _ = seeds_build
+    state = build_release(settings_for("test", input_dir=seeds_dir, output_dir=tmp_path), return_state=True)
+    summary = state.result()
+    run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
-        found = {a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["uncoop-rows-per-table", "uncoop-run-summary"])))}
+        found = {a.key: a for a in client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))}
     assert set(found) == {"uncoop-rows-per-table", "uncoop-run-summary"}
-    assert "validation" in found["uncoop-run-summary"].data and "release" in found["uncoop-run-summary"].data
-    rows = found["uncoop-rows-per-table"].data
-    assert "citations" in str(rows) and str(summary.rows["citations"]) in str(rows)
+    assert "validation" in found["uncoop-run-summary"].data and str(summary.release) in found["uncoop-run-summary"].data
+    rows = {r["table"]: r["rows"] for r in json.loads(found["uncoop-rows-per-table"].data)}
+    assert rows == summary.rows
 
 
 def test_release_has_the_citation_network(seeds_build):
