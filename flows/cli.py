@@ -26,10 +26,16 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from flows.settings import settings_for
 
-    settings = settings_for(args.profile, input_dir=args.input, output_dir=args.output,
-                            batch_size=args.batch_size, max_bytes=args.max_bytes)
+    try:
+        settings = settings_for(args.profile, input_dir=args.input, output_dir=args.output,
+                                batch_size=args.batch_size, max_bytes=args.max_bytes, task_runner=args.task_runner,
+                                workers=args.workers, dask_address=args.dask_address, cache_dir=args.cache_dir)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError: a readable message per field
+        return _fail(f"invalid settings: {exc}", EXIT_USAGE)
     if args.no_publish:
         settings = settings.model_copy(update={"publish": False})
+    if args.no_cache:
+        settings = settings.model_copy(update={"use_cache": False})
     if not settings.input_dir.exists():
         return _fail(f"input folder {settings.input_dir} does not exist", EXIT_USAGE)
     if not settings.input_dir.is_dir():
@@ -141,6 +147,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--batch-size", type=int, help="documents per task run (default: 64)")
     b.add_argument("--max-bytes", type=int, help="inputs larger than this are quarantined (default: 50 MiB)")
     b.add_argument("--no-publish", action="store_true", help="validate the release but do not publish it")
+    b.add_argument("--task-runner", choices=["auto", "sequential", "threads", "processes", "dask"],
+                   help="where extract batches run (default: auto = a process per core when there is more than one batch)")
+    b.add_argument("--workers", type=int, help="processes/threads/local Dask workers (default: one per core)")
+    b.add_argument("--dask-address", metavar="ADDR", help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")
+    b.add_argument("--cache-dir", type=Path, help="per-document result cache (default: OUTPUT/.cache/extract)")
+    b.add_argument("--no-cache", action="store_true", help="extract every document again (ignore and refill the cache)")
     b.add_argument("--json", metavar="FILE", help="also write the run summary as JSON to FILE")
     b.set_defaults(func=cmd_build)
 

@@ -1,4 +1,6 @@
-"""Extract stage: run every extractor over a batch of documents in one task run.
+"""Extract stage: decode, normalize and run every extractor over a batch of documents in one
+task run. The task takes the raw bytes (not paths), so it runs the same in this process, in a
+local process pool or on a remote Dask worker that does not see the input folder.
 
 A document that makes an extractor raise is quarantined with the error; the batch goes on.
 """
@@ -6,22 +8,34 @@ A document that makes an extractor raise is quarantined with the error; the batc
 from __future__ import annotations
 
 from prefect import task
+from prefect.cache_policies import NONE
 
 from flows.core.extract import DocumentResult, extract_document
-from flows.core.ingest import Rejected, SourceDocument
+from flows.core.ingest import Rejected, SourceDocument, source_from_bytes
+
+# (source name, sha256, raw bytes) in; (source name, sha256, result or rejection) out
+RawInput = tuple[str, str, bytes]
+Processed = tuple[str, str, DocumentResult | Rejected]
 
 
-def extract_batch_plain(sources: list[SourceDocument]) -> tuple[list[DocumentResult], list[Rejected]]:
-    results, rejected = [], []
-    for source in sources:
-        try:
-            results.append(extract_document(source))
-        except Exception as exc:  # noqa: BLE001 - any extractor failure quarantines this document only
-            rejected.append(Rejected(source.source_name, source.source_sha256, source.n_bytes, "extractor_error",
-                                     f"{type(exc).__name__}: {exc}"))
-    return results, rejected
+def extract_source(source: SourceDocument) -> DocumentResult | Rejected:
+    try:
+        return extract_document(source)
+    except Exception as exc:  # noqa: BLE001 - any extractor failure quarantines this document only
+        return Rejected(source.source_name, source.source_sha256, source.n_bytes, "extractor_error",
+                        f"{type(exc).__name__}: {exc}")
 
 
-@task(name="extract-batch")
-def extract_batch(sources: list[SourceDocument]) -> tuple[list[DocumentResult], list[Rejected]]:
-    return extract_batch_plain(sources)
+def process_raw(name: str, sha256: str, data: bytes) -> DocumentResult | Rejected:
+    """Bytes of one input to its extraction result (or the reason it was rejected)."""
+    source = source_from_bytes(name, data, sha256)
+    return source if isinstance(source, Rejected) else extract_source(source)
+
+
+def extract_batch_plain(items: list[RawInput]) -> list[Processed]:
+    return [(name, sha, process_raw(name, sha, data)) for name, sha, data in items]
+
+
+@task(name="extract-batch", cache_policy=NONE)
+def extract_batch(items: list[RawInput]) -> list[Processed]:
+    return extract_batch_plain(items)

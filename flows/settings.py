@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,21 @@ class BuildSettings(BaseModel):
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per task run.")
     max_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Inputs larger than this are quarantined (too_large).")
     publish: bool = Field(True, description="Publish the release when it is valid (false: validate only).")
+    task_runner: Literal["auto", "sequential", "threads", "processes", "dask"] = Field(
+        "auto", description="Where extract batches run: auto (a process per core when there is more than one batch "
+                            "to extract, else in the flow's process), sequential, threads, processes, or dask "
+                            "(a local Dask cluster, or the cluster at dask_address).")
+    workers: int = Field(0, ge=0, le=512, description="Processes, threads or local Dask workers (0: one per core).")
+    dask_address: str | None = Field(None, description="Scheduler address of an existing Dask cluster, e.g. "
+                                                       "tcp://10.0.0.5:8786 (task_runner dask); none: a local cluster.")
+    cache_dir: Path | None = Field(None, description="Per-document result cache (default: <output_dir>/.cache/extract).")
+    use_cache: bool = Field(True, description="Reuse cached per-document results (false: extract everything again).")
+
+    def resolved_cache_dir(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else Path(self.output_dir) / ".cache" / "extract"
+
+    def n_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
 
 PROFILES: dict[str, dict] = {

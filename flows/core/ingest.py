@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from flows.core.textnorm import normalize_text
 
@@ -45,6 +46,9 @@ class Discovery:
     documents: list[Path]  # candidate document files, sorted by relative name
     unsupported: list[Path]  # files of other formats (quarantined as unsupported_format)
     ignored: list[Path]  # README, LICENSE, MANIFEST and hidden files: not documents
+
+
+_Item = TypeVar("_Item")  # SourceDocument or InputFile: anything with a name and a sha256
 
 
 class InputError(Exception):
@@ -115,8 +119,19 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, best.encoding
 
 
-def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument | Rejected:
-    """Read one input file into a SourceDocument, or say why it cannot be one."""
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input file that was found, sized and hashed, but not yet decoded."""
+
+    source_name: str
+    path: Path
+    source_sha256: str
+    n_bytes: int
+
+
+def take_inventory(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> InputFile | Rejected:
+    """Size and hash one input file (reading it once); too large, unreadable and empty files
+    are rejected here, before any decoding."""
     name = relative_name(path, root)
     try:
         size = path.stat().st_size
@@ -127,6 +142,14 @@ def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> S
     except OSError as exc:
         return Rejected(name, "0" * 64, 0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
     digest = sha256_hex(data)
+    if not data:
+        return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
+    return InputFile(name, path, digest, len(data))
+
+
+def source_from_bytes(name: str, data: bytes, digest: str | None = None) -> SourceDocument | Rejected:
+    """Decode and normalize the bytes of one input into a SourceDocument, or say why not."""
+    digest = digest or sha256_hex(data)
     if not data:
         return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
     try:
@@ -140,17 +163,39 @@ def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> S
     return SourceDocument(name, digest, len(data), encoding, raw_text, text)
 
 
+def read_input(item: InputFile) -> SourceDocument | Rejected:
+    """Read an inventoried file again and turn it into a SourceDocument (or a rejection)."""
+    try:
+        data = item.path.read_bytes()
+    except OSError as exc:
+        return Rejected(item.source_name, item.source_sha256, item.n_bytes, "unreadable",
+                        f"cannot read the file: {exc.strerror or exc}")
+    digest = sha256_hex(data)
+    if digest != item.source_sha256:
+        return Rejected(item.source_name, digest, len(data), "unreadable",
+                        "the file changed while the run was reading it; run again")
+    return source_from_bytes(item.source_name, data, digest)
+
+
+def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument | Rejected:
+    """Read one input file into a SourceDocument, or say why it cannot be one."""
+    item = take_inventory(path, root, max_bytes)
+    if isinstance(item, Rejected):
+        return item
+    return read_input(item)
+
+
 def read_sources(paths: Iterable[Path], root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SourceDocument | Rejected]:
     for path in paths:
         yield read_source(path, root, max_bytes)
 
 
-def drop_duplicates(items: Iterable[SourceDocument | Rejected]) -> list[SourceDocument | Rejected]:
+def drop_duplicates(items: Iterable[_Item | Rejected]) -> list[_Item | Rejected]:
     """Keep the first document of each sha256 (by source name); later copies become duplicates."""
     kept: dict[str, str] = {}
-    out: list[SourceDocument | Rejected] = []
-    for item in sorted(items, key=lambda i: i.source_name):
-        if isinstance(item, SourceDocument):
+    out: list[_Item | Rejected] = []
+    for item in sorted(items, key=lambda i: i.source_name):  # type: ignore[attr-defined]
+        if not isinstance(item, Rejected):
             first = kept.get(item.source_sha256)
             if first is not None:
                 out.append(Rejected(item.source_name, item.source_sha256, item.n_bytes, "duplicate",

@@ -39,6 +39,7 @@ REJECTED = "rejected"
 QUARANTINE = "quarantine"
 LATEST = "latest"
 GRAPH_FILE = "citations.graphml"
+BUILD_STATE = "build-state.json"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 9, "row_group_size": 50_000}
 
 
@@ -168,12 +169,36 @@ class Outputs:
             return None
         return target if (target / "datapackage.json").exists() else None
 
-    def latest_fingerprint(self) -> str | None:
+    def latest_package(self) -> dict[str, Any] | None:
+        """The datapackage.json of the latest release, or None."""
         latest = self.latest()
         if latest is None:
             return None
-        pkg = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
-        return pkg.get("uncoop", {}).get("fingerprint")
+        return json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
+
+    def latest_fingerprint(self) -> str | None:
+        pkg = self.latest_package()
+        return None if pkg is None else pkg.get("uncoop", {}).get("fingerprint")
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / ".cache" / BUILD_STATE
+
+    def build_state(self) -> dict[str, Any]:
+        """What the last successful build recorded (the fingerprint of its inputs and the
+        release it left as latest); empty when there is none or it cannot be read."""
+        try:
+            state = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def write_build_state(self, state: Mapping[str, Any]) -> None:
+        """Record the build state atomically (it is only a shortcut: losing it costs one full run)."""
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_name(f".{BUILD_STATE}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(dict(state), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, self.state_file)
 
     def stage(self, version: str, encoded: EncodedTables) -> Path:
         """Write the table files of a release into a fresh staging folder."""

@@ -78,16 +78,14 @@ def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> dict[str, pd.Data
             known = set(frames[fk["reference"]["resource"]][ref_col])
             df[fk_check_column(fk)] = df[col].isin(known) if len(df) else pd.Series([], dtype=bool)
         if spec.span is not None:
-            inside, equal = [], []
             text_col = spec.span.get("text")
-            for i, (doc, start, end) in enumerate(zip(df["document_id"], df["start"], df["end"], strict=True)):
-                text = texts.get(doc)
-                ok = text is not None and 0 <= start < end <= len(text)
-                inside.append(ok)
-                if text_col:
-                    equal.append(bool(ok and text[int(start):int(end)] == df[text_col].iat[i]))
+            docs, starts, ends = (arrow_tables[name].column(c).to_pylist() for c in ("document_id", "start", "end"))
+            lengths = {doc: len(text) for doc, text in texts.items()}
+            inside = [0 <= s < e <= lengths.get(d, -1) for d, s, e in zip(docs, starts, ends, strict=True)]
             df[SPAN_IN_TEXT] = pd.Series(inside, index=df.index, dtype=bool)
-            if text_col:
+            if text_col:  # plain lists: a pandas .iat per row cost ~14 us, this ~0.5 us
+                stored = arrow_tables[name].column(text_col).to_pylist()
+                equal = [ok and texts[d][s:e] == v for ok, d, s, e, v in zip(inside, docs, starts, ends, stored, strict=True)]
                 df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
     return frames
 
@@ -135,8 +133,7 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
     for definition in definitions:
         name = definition.name
         checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"release-{name}", validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["release"])],
+            name=f"release-{name}", validation_definitions=[definition], actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         ))
         result = checkpoint.run(batch_parameters={"dataframe": frames[name]})
@@ -149,6 +146,9 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
             res = e.get("result") or {}
             failures.append(Failure(name, e["expectation_type"], e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,
                                     res.get("unexpected_count"), [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]]))
+    # Data Docs once for the whole run: an UpdateDataDocsAction per checkpoint rebuilt the whole
+    # site (recompiling its templates) once per table, which was half of the validation time.
+    context.build_data_docs(site_names=["release"])
     n_exp = sum(t["expectations"] for t in per_table.values())
     report = ValidationReport(not failures, n_exp, len(failures), failures, per_table)
     (out_dir / "results.json").write_text(json.dumps(results_json, indent=1, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,129 @@
+"""Per-document result cache: a rerun extracts only the documents that changed.
+
+An entry holds everything extraction produced for one input (its `SourceDocument` and
+`DocumentResult`, or the `Rejected` record when it was quarantined), keyed by
+
+    sha256(input bytes) + source name + CACHE_VERSION
+
+where CACHE_VERSION is a hash of the extractor version, the package version, the source of
+every module under flows/core/ and every file under schemas/ (the vocabularies drive what
+the extractors find): change any of them and every entry misses, so a forgotten version bump
+can never serve stale results. The source name is in the key because the
+metadata extractor falls back on it (a renamed file may get another document id).
+
+Entries are files `<root>/<key[:2]>/<key>.pkl.zst`-like (zlib-compressed pickles), written to a
+temporary name and renamed into place, so a run killed halfway leaves whole entries or none; an
+entry that cannot be read (disk trouble, a foreign file) counts as a miss and is rewritten.
+The cache is private to this machine: pickles are only ever read from the folder this code
+wrote them to (never put a cache folder from elsewhere in its place).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flows import __version__
+from flows.core.extract import EXTRACTOR_VERSION
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+_SCHEMAS = _PACKAGE.parent / "schemas"
+_SUFFIX = ".pkl.z"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of everything that decides what extraction produces (see the module docstring)."""
+    digest = hashlib.sha256(f"{__version__}\0{EXTRACTOR_VERSION}".encode())
+    files = sorted((_PACKAGE / "core").rglob("*.py")) + sorted(p for p in _SCHEMAS.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{EXTRACTOR_VERSION}-{digest.hexdigest()[:16]}"
+
+
+CACHE_VERSION = code_version()
+
+
+def cache_key(source_sha256: str, source_name: str, version: str = CACHE_VERSION) -> str:
+    """The key of one input: its bytes, its name and the code that extracts it."""
+    return hashlib.sha256(f"{version}\0{source_name}\0{source_sha256}".encode()).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    writes: int = 0
+    unreadable: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class ResultCache:
+    """A folder of per-document extraction results that survives restarts and killed runs."""
+
+    def __init__(self, root: Path, version: str = CACHE_VERSION):
+        self.root = Path(root)
+        self.version = version
+        self.stats = CacheStats()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}{_SUFFIX}"
+
+    def get(self, source_sha256: str, source_name: str) -> Any | None:
+        """The cached value of this input, or None (a miss)."""
+        path = self._path(cache_key(source_sha256, source_name, self.version))
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.stats.misses += 1
+            return None
+        except OSError as exc:
+            self.stats.misses += 1
+            self.stats.errors.append(f"{path}: {exc}")
+            return None
+        try:
+            value = pickle.loads(zlib.decompress(data))
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss; it is rewritten by put()
+            self.stats.misses += 1
+            self.stats.unreadable += 1
+            return None
+        self.stats.hits += 1
+        return value
+
+    def put(self, source_sha256: str, source_name: str, value: Any) -> None:
+        """Store a value atomically (temporary file + rename). Failures to write are counted,
+        never raised: the cache only saves time, it never decides what a release holds."""
+        path = self._path(cache_key(source_sha256, source_name, self.version))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            os.replace(tmp, path)
+            self.stats.writes += 1
+        except OSError as exc:
+            self.stats.errors.append(f"{path}: {exc}")
+            tmp.unlink(missing_ok=True)
+
+    def prune(self, keep: Iterable[tuple[str, str]]) -> int:
+        """Delete every entry (and leftover temporary file) not among `keep` (sha256, name)
+        pairs; returns how many files were removed. Run after a successful build so the cache
+        holds the current corpus, not every version ever seen."""
+        wanted = {cache_key(sha, name, self.version) + _SUFFIX for sha, name in keep}
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for sub in self.root.iterdir():
+            if not sub.is_dir():
+                continue
+            for entry in sub.iterdir():
+                if entry.name not in wanted:
+                    entry.unlink(missing_ok=True)
+                    removed += 1
+        return removed
