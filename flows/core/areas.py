@@ -13,12 +13,14 @@ knowing that "para.", "No.", "Mr.", "Art.", "i.e." do not end one).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from flows.core.fastscan import literal_prefixes
 from flows.core.lookups import load_lookup
 from flows.core.models import AreaHit
 
@@ -85,6 +87,9 @@ class _Area:
     phrases: re.Pattern[str] | None  # hits, unless inside one of `masks`
     masks: re.Pattern[str] | None  # names that do not count by themselves
     in_context: re.Pattern[str] | None  # hits matched on the unmasked text
+    # strings one of which begins every match of `phrases` / `in_context` (None: scan instead)
+    phrase_prefixes: frozenset[str] | None = None
+    context_prefixes: frozenset[str] | None = None
 
 
 @cache
@@ -93,12 +98,16 @@ def _compiled(flags: int = 0) -> tuple[_Area, ...]:
     macros: dict[str, str] = dict(data.get("macros") or {})
     areas: list[_Area] = []
     for row in data["areas"]:
+        phrases = _compile_phrases(row.get("patterns") or [], macros, flags)
+        in_context = _compile_phrases(row.get("in_context") or [], macros, flags)
         areas.append(_Area(
             area_id=row["area_id"], label=row["label"], definition=" ".join(row["definition"].split()),
             keywords=tuple(str(k).lower() for k in row.get("keywords") or []),
-            phrases=_compile_phrases(row.get("patterns") or [], macros, flags),
+            phrases=phrases,
             masks=_compile_phrases(row.get("not_by_themselves") or [], macros, flags),
-            in_context=_compile_phrases(row.get("in_context") or [], macros, flags),
+            in_context=in_context,
+            phrase_prefixes=literal_prefixes(phrases) if phrases is not None else None,
+            context_prefixes=literal_prefixes(in_context) if in_context is not None else None,
         ))
     return tuple(areas)
 
@@ -205,20 +214,21 @@ _AHEAD = 160
 _NAME = 160
 
 
-def _windows(low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Merged stretches of `low` where a match holding one of the keywords may start.
+def _windows(starts: dict[str, list[int]], keywords: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Merged stretches of the text where a match holding one of the keywords may start.
 
-    After an occurrence at i the search for the same keyword resumes at i + _BACK: any
-    occurrence skipped over lies in [i, i + _BACK) and its matches start in [i - _BACK, i + _BACK).
-    """
+    `starts`: every offset of every keyword (see _keyword_starts). After an occurrence at i the
+    next one used for the same keyword is the first at or after i + _BACK: any occurrence skipped
+    over lies in [i, i + _BACK) and its matches start in [i - _BACK, i + _BACK)."""
     spans: list[tuple[int, int]] = []
-    find = low.find
     for kw in keywords:
         step = _BACK
-        i = find(kw)
-        while i >= 0:
-            spans.append((i - _BACK if i > _BACK else 0, i + step + len(kw)))
-            i = find(kw, i + step)
+        size = step + len(kw)
+        resume = -1
+        for i in starts.get(kw, ()):
+            if i >= resume:
+                spans.append((i - _BACK if i > _BACK else 0, i + size))
+                resume = i + step
     if not spans:
         return []
     spans.sort()
@@ -233,8 +243,45 @@ def _windows(low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
     return merged
 
 
-def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
-    """Spans of the matches of `rx` in `low`, the same as a full scan, looked for in `windows` only."""
+@cache
+def _keyword_automaton() -> Any:
+    """An Aho-Corasick automaton of every area's keywords (None without pyahocorasick)."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - the plain search below gives the same offsets
+        return None
+    automaton = ahocorasick.Automaton()
+    for kw in {kw for area in _compiled() for kw in area.keywords}:
+        automaton.add_word(kw, kw)
+    automaton.make_automaton()
+    return automaton
+
+
+def _keyword_starts(low: str) -> dict[str, list[int]]:
+    """Every offset (overlapping ones included) of every area keyword in `low`, in order.
+
+    One pass of an Aho-Corasick automaton over the text instead of one search per keyword."""
+    automaton = _keyword_automaton()
+    starts: dict[str, list[int]] = {}
+    if automaton is None:
+        for kw in {kw for area in _compiled() for kw in area.keywords}:
+            i = low.find(kw)
+            while i >= 0:
+                starts.setdefault(kw, []).append(i)
+                i = low.find(kw, i + 1)
+        return starts
+    for end, kw in automaton.iter(low):
+        starts.setdefault(kw, []).append(end - len(kw) + 1)
+    return starts
+
+
+def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
+          candidates: list[int] | None = None) -> list[tuple[int, int]]:
+    """Spans of the matches of `rx` in `low`, the same as a full scan, looked for in `windows` only.
+
+    `candidates`: the sorted offsets where a match of `rx` may start (its literal prefixes,
+    see _prefix_starts); `rx` is then tried there only, which is `finditer` over each window
+    without running the expression at every position of it."""
     if windows is None:
         return [m.span() for m in rx.finditer(low) if m.end() > m.start()]
     n = len(low)
@@ -242,13 +289,66 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None) 
     pos = 0
     for a, b in windows:
         a = max(a, pos)
-        for m in rx.finditer(low, a, min(n, b + _AHEAD)):
-            if m.start() >= b:
-                break
-            if m.end() > m.start():
+        end = min(n, b + _AHEAD)
+        if candidates is None:
+            for m in rx.finditer(low, a, end):
+                if m.start() >= b:
+                    break
+                if m.end() > m.start():
+                    out.append(m.span())
+                    pos = m.end()
+            continue
+        # finditer(low, a, end) from the candidates: the leftmost one where rx matches, then
+        # the next one at or after that match's end (a match is never empty: it has a prefix)
+        k = bisect.bisect_left(candidates, a)
+        while k < len(candidates) and candidates[k] < b:
+            m = rx.match(low, candidates[k], end)
+            k += 1
+            if m is not None:
                 out.append(m.span())
                 pos = m.end()
+                k = bisect.bisect_left(candidates, pos, k)
     return out
+
+
+@cache
+def _prefix_automaton() -> Any:
+    """Aho-Corasick automaton of the literal prefixes of every area's expressions: value
+    (length, ((area index, "phrases" or "in_context"), ...)). None without pyahocorasick."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - the expressions then scan their windows
+        return None
+    owners: dict[str, list[tuple[int, str]]] = {}
+    for i, area in enumerate(_compiled()):
+        for kind, prefixes in (("phrases", area.phrase_prefixes), ("in_context", area.context_prefixes)):
+            for prefix in prefixes or ():
+                owners.setdefault(prefix, []).append((i, kind))
+    automaton = ahocorasick.Automaton()
+    for prefix, keys in owners.items():
+        automaton.add_word(prefix, (len(prefix), tuple(keys)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _prefix_starts(low: str) -> dict[tuple[int, str], list[int]] | None:
+    r"""Per (area index, expression), the sorted offsets of `low` where one of its literal
+    prefixes starts a word (the expressions begin with (?<!\w)): where a match may start."""
+    automaton = _prefix_automaton()
+    if automaton is None:
+        return None
+    starts: dict[tuple[int, str], list[int]] = {}
+    for end, (size, keys) in automaton.iter(low):
+        p = end - size + 1
+        if p > 0:
+            before = low[p - 1]
+            if before.isalnum() or before == "_":  # exactly \w: not the start of a word
+                continue
+        for key in keys:
+            starts.setdefault(key, []).append(p)
+    for offsets in starts.values():
+        offsets.sort()
+    return starts
 
 
 def _is_masked(area: _Area, low: str, start: int, end: int) -> bool:
@@ -262,6 +362,14 @@ def _is_masked(area: _Area, low: str, start: int, end: int) -> bool:
     return False
 
 
+def _candidates(prefixed: dict[tuple[int, str], list[int]] | None, i: int, kind: str,
+                prefixes: frozenset[str] | None) -> list[int] | None:
+    """The candidate starts of one expression (None: it has no prefixes, scan its windows)."""
+    if prefixed is None or prefixes is None:
+        return None
+    return prefixed.get((i, kind), [])
+
+
 def _matches(text: str, full_scan: bool = False) -> dict[str, list[tuple[int, int]]]:
     """Per area id, the sorted spans of its mentions in `text`.
 
@@ -273,15 +381,21 @@ def _matches(text: str, full_scan: bool = False) -> dict[str, list[tuple[int, in
     if len(low) != len(text):  # lower() changed the length ("İ"): match the text itself
         low, flags = text, re.IGNORECASE
     found: dict[str, list[tuple[int, int]]] = {}
-    for area in _compiled(flags):
-        windows = None if full_scan else _windows(low, area.keywords)
+    starts = None if full_scan else _keyword_starts(low)
+    # where each expression may match (IGNORECASE expressions have no literal prefixes)
+    prefixed = _prefix_starts(low) if starts is not None and not flags else None
+    for i, area in enumerate(_compiled(flags)):
+        windows = None if starts is None else _windows(starts, area.keywords)
         if windows == []:
             continue
         hits: list[tuple[int, int]] = []
         if area.phrases is not None:
-            hits.extend(span for span in _find(area.phrases, low, windows) if not _is_masked(area, low, *span))
+            cands = _candidates(prefixed, i, "phrases", area.phrase_prefixes)
+            hits.extend(span for span in _find(area.phrases, low, windows, cands)
+                        if not _is_masked(area, low, *span))
         if area.in_context is not None:
-            hits.extend(_find(area.in_context, low, windows))
+            hits.extend(_find(area.in_context, low, windows, _candidates(prefixed, i, "in_context",
+                                                                         area.context_prefixes)))
         if hits:
             found[area.area_id] = sorted(set(hits))
     return found

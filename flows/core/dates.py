@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from flows.core.fastscan import fast
 from flows.core.lookups import load_lookup
 
 __all__ = ["DateSpan", "find_dates", "parse_date", "month_number", "ordinal_value"]
@@ -166,7 +167,7 @@ def find_dates(text: str) -> list[DateSpan]:
         return spans
     full = _date_re()
     done = 0  # text before this offset is already read
-    for a in _anchor_re().finditer(text):
+    for a in fast(_anchor_re()).finditer(text):
         if a.start() < done:
             continue
         lo = max(done, a.start() - _BACK)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from flows.core.fastscan import fast, trie_alternation
 from flows.core.gazetteer import City, country_name, country_names, find_city
 from flows.core.lookups import load_lookup
 from flows.core.models import EntityMention
@@ -76,7 +77,7 @@ def _slug(text: str) -> str:
 
 def _gap_ok(text: str, a: int, b: int) -> bool:
     gap = text[a:b]
-    return gap == "" or (bool(_GAP.fullmatch(gap)) and gap.count("\n") <= 1)
+    return gap in ("", " ") or (bool(_GAP.fullmatch(gap)) and gap.count("\n") <= 1)  # " ": the usual gap
 
 
 # --------------------------------------------------------------------------- registry -----
@@ -147,6 +148,7 @@ class _Matchers:
     acronyms: _Trie
     by_resolution: dict[int, _Target]
     acronym_targets: dict[str, _Target]
+    first_words: re.Pattern  # the ASCII tokens that may begin a name or an acronym (a filter)
 
 
 def _org_target(e: dict[str, Any], mode: str = "name") -> _Target:
@@ -202,7 +204,47 @@ def _matchers() -> _Matchers:
             _add_acronym(acronyms, name, target)
         else:
             _add_name(names, name, target)
-    return _Matchers(names, acronyms, by_resolution, acronym_targets)
+    return _Matchers(names, acronyms, by_resolution, acronym_targets, _first_words(names, acronyms))
+
+
+def _spellings(key: str) -> set[str]:
+    """The lower-case ASCII words that _norm_token turns into `key` (British and US spellings)."""
+    out = {key}
+    for british, us in _SPELLING:
+        out |= {v[:i] + british + v[i + len(us):] for v in list(out) for i in _occurrences(v, us)}
+    return out
+
+
+def _occurrences(text: str, sub: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(sub), text)]
+
+
+def _ascii_atoms(word: str, fold_case: bool) -> list[str] | None:
+    """Regex atoms of a token that begins with a capital or a digit, None when it cannot.
+
+    `fold_case`: letters after the first match either case (a normalized name key)."""
+    if not word.isascii() or not (word[0].isupper() or word[0].isdigit() or fold_case):
+        return None
+    first = word[0].upper() if fold_case else word[0]
+    if not (first.isupper() or first.isdigit()):
+        return None
+    rest = [f"[{c}{c.upper()}]" if fold_case and c.isalpha() else re.escape(c) for c in word[1:]]
+    return [re.escape(first), *rest]
+
+
+def _first_words(names: _Trie, acronyms: _Trie) -> re.Pattern:
+    """A filter, run in C, for the tokens that may begin a registered name or acronym.
+
+    It finds a superset of them among ASCII tokens: every spelling of the first word of a
+    name (any case after a capital) and the first token of each acronym. A token with a
+    letter outside ASCII is a candidate anyway (see _candidate_starts); _match_registered
+    checks each candidate exactly."""
+    words = [atoms for key in names.root if key is not None for spelling in _spellings(key)
+             if (atoms := _ascii_atoms(spelling, True)) is not None]
+    words += [atoms for raw in acronyms.root if raw is not None
+              if (atoms := _ascii_atoms(raw, False)) is not None]
+    # the look-behind comes after the first character: no word character before the token
+    return re.compile(trie_alternation(words, after_first=r"(?<![^\W_][\s\S])") + r"(?![^\W_])")
 
 
 # --------------------------------------------------------------------------- matching -----
@@ -219,93 +261,181 @@ def _caps_ok(caps: tuple[bool, ...], toks: list[str], i: int) -> bool:
     """The capitals of a registered name are kept in the text (one may drop in a long name)."""
     if caps[0] and not (toks[i][0].isupper() or toks[i][0].isdigit()):
         return False
-    need = [k for k, c in enumerate(caps) if c]
+    need = _capital_positions(caps)
     missing = sum(1 for k in need if not (toks[i + k][0].isupper() or toks[i + k][0].isdigit()))
     return missing == 0 or (missing == 1 and len(need) >= 4)
+
+
+@cache
+def _capital_positions(caps: tuple[bool, ...]) -> tuple[int, ...]:
+    """Which words of a registered name are capitalized (the same few tuples, computed once)."""
+    return tuple(k for k, c in enumerate(caps) if c)
+
+
+_ASCII_LOWER = re.compile(r"[a-z]")
 
 
 def _all_caps_line(text: str, pos: int) -> bool:
     a = text.rfind("\n", 0, pos) + 1
     b = text.find("\n", pos)
-    line = text[a: b if b >= 0 else len(text)]
+    b = b if b >= 0 else len(text)
+    if _ASCII_LOWER.search(text, a, b):  # most lines: a lower-case letter, found in C
+        return False
+    line = text[a:b]
     letters = [c for c in line if c.isalpha()]
     return len(letters) > 12 and not any(c.islower() for c in letters)
 
 
-def _walk(trie: _Trie, text: str, keys: list[str], spans: list[tuple[int, int]], i: int,
-          raw: list[str], check_caps: bool) -> tuple[int, _Target] | None:
+class _Run:
+    """The tokens from one capitalized word on, read from the text only as far as a walk goes.
+
+    Token i+1 is the leftmost token at or after the end of token i: exactly the tokens that
+    `_TOKEN.finditer` gives over the whole text, without tokenizing all of it."""
+
+    __slots__ = ("text", "starts", "ends", "raw", "_keys")
+
+    def __init__(self, text: str, start: int, end: int, raw: str, key: str) -> None:
+        self.text = text
+        self.starts = [start]
+        self.ends = [end]
+        self.raw = [raw]
+        self._keys = [key]
+
+    def has(self, k: int) -> bool:
+        """Read tokens up to token k; False when the text ends before it."""
+        while len(self.raw) <= k:
+            t = _TOKEN.search(self.text, self.ends[-1])
+            if t is None:
+                return False
+            self.starts.append(t.start())
+            self.ends.append(t.end())
+            self.raw.append(t.group())
+        return True
+
+    def key(self, k: int) -> str:
+        keys = self._keys
+        while len(keys) <= k:
+            keys.append(_norm_token(self.raw[len(keys)]))
+        return keys[k]
+
+
+def _walk(trie: _Trie, run: _Run, normalized: bool) -> tuple[int, _Target] | None:
+    """Longest registered name from the run's first token: (index of its last token, target).
+
+    `normalized`: the trie holds normalized tokens (names, whose capitals are checked), else
+    the tokens as printed (acronyms)."""
     node = trie.root
     best = None
-    j = i
-    n = len(keys)
-    while j < n:
-        child = node.get(keys[j])
+    k = 0
+    text = run.text
+    while run.has(k):
+        child = node.get(run.key(k) if normalized else run.raw[k])
         if child is None:
             break
-        if j > i and not _gap_ok(text, spans[j - 1][1], spans[j][0]):
+        if k > 0 and not _gap_ok(text, run.ends[k - 1], run.starts[k]):
             break
         node = child
         for target, caps in node.get(None, ()):
-            if not check_caps or _caps_ok(caps, raw, i):
-                best = (j, target)
+            if not normalized or _caps_ok(caps, run.raw, 0):
+                best = (k, target)
                 break
-        j += 1
+        k += 1
     return best
 
 
-def _generic_ok(text: str, raw: list[str], spans: list[tuple[int, int]], i: int, j: int) -> bool:
+def _previous_token(text: str, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the token that ends last at or before pos (tokens: _TOKEN)."""
+    end = pos
+    while end > 0 and not (text[end - 1].isalnum() or text[end - 1] == ","):
+        end -= 1  # str.isalnum() is exactly [^\W_] of `re`
+    if end == 0:
+        return None
+    if text[end - 1] == ",":
+        return end - 1, end
+    start = end - 1
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return start, end
+
+
+def _generic_ok(text: str, start: int, end: int) -> bool:
     """A generic name stands alone: not after another capitalized word, not followed by of/for."""
-    if i > 0:
-        prev = raw[i - 1]
-        gap = text[spans[i - 1][1]: spans[i][0]]
-        if prev[0].isupper() and prev not in ("The", "A") and "\n" not in gap and gap.strip(" -") == "":
+    prev = _previous_token(text, start)
+    if prev is not None:
+        word = text[prev[0]:prev[1]]
+        gap = text[prev[1]:start]
+        if word[0].isupper() and word not in ("The", "A") and "\n" not in gap and gap.strip(" -") == "":
             return False
-    return not _GENERIC_AFTER.match(text, spans[j][1])
+    return not _GENERIC_AFTER.match(text, end)
 
 
 _GENERIC_AFTER = re.compile(r"\s+(?:of\b|for\s+(?:the\s+)?[A-Z])")
 _PAREN_ACRONYM = re.compile(r"\s?\((?P<acr>[A-Z][A-Za-z0-9]*(?:[\-/][A-Za-z0-9]+)*(?: [A-Z][A-Za-z]+)?)\)")
 
 
-def _match_registered(text: str) -> tuple[list[_Span], list[str], list[tuple[int, int]]]:
+# a word character outside ASCII (the class first: `re` skips over ASCII in C)
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f](?<=\w)")
+
+
+def _candidate_starts(text: str, first_words: re.Pattern) -> list[int]:
+    """Offsets of the tokens that may begin a registered name: the ASCII tokens that the
+    first-word filter finds, and every token that holds a word character outside ASCII (its
+    normalized form is not known before _norm_token runs)."""
+    starts = [c.start() for c in first_words.finditer(text)]
+    others: set[int] = set()
+    for c in () if text.isascii() else _NON_ASCII_LETTER.finditer(text):
+        p = c.start()
+        while p > 0 and text[p - 1].isalnum():  # back to the start of the token
+            p -= 1
+        others.add(p)
+    if others:
+        starts = sorted(others.union(starts))
+    return starts
+
+
+def _match_registered(text: str, established: list[tuple[int, str]]) -> list[_Span]:
+    """Registered names and acronyms, leftmost-longest, walked from each capitalized token.
+
+    `established`: (offset, key) of the organizations that "... established pursuant to
+    resolution N" names, so that a short form after it refers back."""
     m = _matchers()
-    spans = [(t.start(), t.end()) for t in _TOKEN.finditer(text)]
-    raw = [text[a:b] for a, b in spans]
-    keys = [_norm_token(t) for t in raw]
     out: list[_Span] = []
     named: set[str] = set()
-    established = [(em.start(), m.by_resolution[int(em.group("num"))].key) for em in _ESTABLISHED.finditer(text)
-                   if int(em.group("num")) in m.by_resolution]
-    i, n = 0, len(raw)
-    while i < n:
-        first = raw[i][0]
-        if not (first.isupper() or first.isdigit()):
-            i += 1
+    pos = 0
+    name_starts, acronym_starts = m.names.root, m.acronyms.root
+    for start in _candidate_starts(text, m.first_words):
+        if start < pos:
+            continue  # inside the name matched last
+        token = _TOKEN.match(text, start)
+        raw = token.group()
+        if not (raw[0].isupper() or raw[0].isdigit()):
             continue
-        found = _walk(m.names, text, keys, spans, i, raw, True)
-        acr = _walk(m.acronyms, text, raw, spans, i, raw, False)
+        key = _norm_token(raw)
+        if key not in name_starts and raw not in acronym_starts:
+            continue  # no registered name or acronym begins with this word
+        run = _Run(text, start, token.end(), raw, key)
+        found = _walk(m.names, run, True)
+        acr = _walk(m.acronyms, run, False)
         if acr and (found is None or acr[0] >= found[0]):
             j, target = acr
-            if j == i and len(raw[i]) <= 3 and _all_caps_line(text, spans[i][0]):
+            if j == 0 and len(run.raw[0]) <= 3 and _all_caps_line(text, start):
                 acr = None
             else:
                 found = acr
         if found is None:
-            i += 1
             continue
         j, target = found
-        if target.mode == "generic" and not _generic_ok(text, raw, spans, i, j):
-            i = j + 1
+        end = run.ends[j]
+        pos = end
+        if target.mode == "generic" and not _generic_ok(text, start, end):
             continue
         if target.mode == "short":
-            earlier = target.key in named or any(k == target.key and a < spans[i][0] for a, k in established)
-            if not earlier or not _generic_ok(text, raw, spans, i, j):
-                i = j + 1
+            earlier = target.key in named or any(k == target.key and a < start for a, k in established)
+            if not earlier or not _generic_ok(text, start, end):
                 continue
         named.add(target.key)
-        out.append(_Span(spans[i][0], spans[j][1], target))
-        i = j + 1
-    return out, raw, spans
+        out.append(_Span(start, end, target))
+    return out
 
 
 _ESTABLISHED = re.compile(
@@ -356,8 +486,10 @@ def _expand_acronym(text: str, paren_start: int, acr: str) -> tuple[int, str] | 
     return start, " ".join(phrase.split())
 
 
-def _document_rules(text: str, found: list[_Span]) -> list[_Span]:
-    """Acronyms defined in parentheses, organizations named by the resolution that made them."""
+def _document_rules(text: str, found: list[_Span], established: list[re.Match]) -> list[_Span]:
+    """Acronyms defined in parentheses, organizations named by the resolution that made them.
+
+    `established`: the matches of _ESTABLISHED in the text."""
     m = _matchers()
     extra: list[_Span] = []
     by_end = {s.end: s for s in found if s.target.etype == "organization"}
@@ -384,7 +516,7 @@ def _document_rules(text: str, found: list[_Span]) -> list[_Span]:
         target = _Target(f"org:{_slug(acr)}", "organization", name, acr)
         defined[acr] = target
         extra.append(_Span(start, start + len(text[start:pm.start()].rstrip()), target))
-    for em in _ESTABLISHED.finditer(text):
+    for em in established:
         target = m.by_resolution.get(int(em.group("num")))
         if target is not None:
             extra.append(_Span(em.start("name"), em.end("name"), target))
@@ -515,7 +647,7 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
             return
         out.append(p)
 
-    for m in hon_re.finditer(text):
+    for m in fast(hon_re).finditer(text):
         got = _scan_name(text, m.end(), allow_newline=True)
         if not got:
             continue
@@ -528,7 +660,7 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
         if tm and _TITLE_HEADS.search(tm.group("t")):
             p.title = tm.group("t").strip()
         add(p, 1)
-    for m in func_re.finditer(text):
+    for m in fast(func_re).finditer(text):
         got = _scan_name(text, m.end())
         if not got:
             continue
@@ -538,7 +670,7 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
             continue
         title = (m.group("func") + m.group("rest")).strip()
         add(_Person(s, e, words, title=" ".join(title.split())), 2)
-    for m in pre_re.finditer(text):
+    for m in fast(pre_re).finditer(text):
         got = _scan_name(text, m.end())
         if not got:
             continue
@@ -576,6 +708,35 @@ def _signature_title(text: str, end: int) -> str | None:
     if lm and lm.group("t").startswith(title):
         return f"{lm.group('t')} of {lm.group('c')} to the United Nations"
     return title
+
+
+class _Disjoint:
+    """Ranges added one by one, none overlapping another: does a new range overlap one of them?
+
+    The same answer as `any(a < end and b > start for a, b in ranges)`, by bisection: the ranges
+    are disjoint, so the one that starts last before `end` is the only one to look at. An empty
+    range breaks that order; after one, the plain scan is used."""
+
+    __slots__ = ("_starts", "_ends", "_plain")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._plain = False
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if self._plain:
+            return any(a < end and b > start for a, b in zip(self._starts, self._ends, strict=True))
+        k = bisect.bisect_left(self._starts, end)
+        return k > 0 and self._ends[k - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Add a range that overlaps none of those added before."""
+        if end <= start:
+            self._plain = True
+        k = bisect.bisect_left(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
 
 
 class _Cover:
@@ -631,6 +792,33 @@ def _big_city_first_words() -> frozenset[str]:
     return frozenset(key.split()[0] for key, city in _city_index().items() if city.population >= _BIG_CITY)
 
 
+# Characters outside ASCII whose case folding is ASCII ("ß" -> "ss", the Kelvin sign -> "k"):
+# in a text that holds one, a word with letters outside ASCII may fold to a city's ASCII word.
+_ASCII_FOLDING = re.compile("[\u00df\u017f\u1e9e\u212a\ufb00-\ufb06]")
+
+
+@cache
+def _big_city_words() -> re.Pattern:
+    """The _CAP_WORD matches that may fold to the first word of a large city, in one expression.
+
+    _CAP_WORD is a capital A-Z and more letters; only the city words of ASCII letters can be the
+    case fold of one (the others need a letter outside ASCII: see _ASCII_FOLDING)."""
+    words = [[w[0].upper(), *(f"[{c}{c.upper()}]" for c in w[1:])]
+             for w in _big_city_first_words() if len(w) > 1 and w.isascii() and w.isalpha()]
+    return re.compile(trie_alternation(words, after_first=r"(?<![\w\-’'][\s\S])") + r"(?![^\W\d_])")
+
+
+def _big_city_starts(text: str) -> list[int]:
+    """Starts of the _CAP_WORD matches whose case fold is the first word of a large city.
+
+    The same offsets as testing every _CAP_WORD match, found in C by one expression that
+    holds the city words (every match is checked as before)."""
+    big = _big_city_first_words()
+    if not text.isascii() and _ASCII_FOLDING.search(text):
+        return [m.start() for m in fast(_CAP_WORD).finditer(text) if m.group().casefold() in big]
+    return [m.start() for m in _big_city_words().finditer(text) if m.group().casefold() in big]
+
+
 def _scan_place_name(text: str, pos: int) -> tuple[int, int, list[str]] | None:
     got = _scan_name(text, pos)
     if not got:
@@ -638,22 +826,28 @@ def _scan_place_name(text: str, pos: int) -> tuple[int, int, list[str]] | None:
     return got
 
 
+# ", Saudi Arabia" / ", northern Mali" after a place: the country it is in
+_COUNTRY_AFTER = re.compile(r",\s+(?:(?:[Nn]orth|[Ss]outh)(?:-?[Ee]ast|-?[Ww]est)?(?:ern)?[\s\-]+|"
+                            r"(?:[Ee]ast|[Ww]est|[Cc]entral)(?:ern)?[\s\-]+)?")
+_NEXT_IN_LIST = re.compile(r"(?:,\s+(?:and\s+)?|\s+and\s+)(?=[A-Z])")  # "in X, Y and Z"
+
+
 def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple[int, int, str, str, str | None]]:
     """(start, end, key, name, country_iso3) of places not in the registry."""
     out: list[tuple[int, int, str, str, str | None]] = []
     seen: set[tuple[int, int]] = set()
+    seen_ranges = _Disjoint()
     country_at = {s.start: s for s in countries}
 
     def country_after(e: int) -> str | None:
-        m = re.match(r",\s+(?:(?:[Nn]orth|[Ss]outh)(?:-?[Ee]ast|-?[Ww]est)?(?:ern)?[\s\-]+|"
-                     r"(?:[Ee]ast|[Ww]est|[Cc]entral)(?:ern)?[\s\-]+)?", text[e:e + 40])
+        m = _COUNTRY_AFTER.match(text[e:e + 40])
         if not m:
             return None
         s = country_at.get(e + m.end())
         return s.target.country_iso3 if s else None
 
     def emit(s: int, e: int, words: list[str], need_city: bool, country: str | None = None) -> None:
-        if (s, e) in seen or taken.hits(s, e) or any(a < e and b > s for a, b in seen):
+        if (s, e) in seen or taken.hits(s, e) or seen_ranges.overlaps(s, e):
             return
         name = " ".join(words)
         low = name.casefold()
@@ -663,12 +857,13 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
         if city is None and need_city:
             return
         seen.add((s, e))
+        seen_ranges.add(s, e)
         if city is not None:
             out.append((s, e, f"place:{city.geonameid}", city.name, city.country_iso3))
         else:
             out.append((s, e, f"place:{_slug(name)}", name, country))
 
-    for m in _PLACE_LEAD.finditer(text):
+    for m in fast(_PLACE_LEAD).finditer(text):
         pos = m.end()
         while True:
             got = _scan_place_name(text, pos)
@@ -682,19 +877,16 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
                 emit(s, e, words, False, country)
             else:
                 emit(s, e, words, True)
-            nm = re.match(r"(?:,\s+(?:and\s+)?|\s+and\s+)(?=[A-Z])", text[e:e + 8])
+            nm = _NEXT_IN_LIST.match(text[e:e + 8])
             if not nm:
                 break
             pos = e + nm.end()
     starts: set[int] = set()
-    for dm in _DESIGNATOR_OR_VICINITY.finditer(text):
+    for dm in fast(_DESIGNATOR_OR_VICINITY).finditer(text):
         run = _RUN_BEFORE.search(text, max(0, dm.start() - 80), dm.start())
         if run:
             starts.add(run.start())
-    big = _big_city_first_words()
-    for m in _CAP_WORD.finditer(text):
-        if m.group().casefold() in big:
-            starts.add(m.start())
+    starts.update(_big_city_starts(text))
     for s in sorted(starts):
         if s > 0 and (text[s - 1].isalpha() or text[s - 1] in "-'’‘"):
             continue
@@ -722,8 +914,11 @@ def extract_entities(text: str) -> list[EntityMention]:
     """Every mention of an organization, country, place or person in a normalized text."""
     if not text:
         return []
-    found, _, _ = _match_registered(text)
-    found.extend(_document_rules(text, found))
+    by_resolution = _matchers().by_resolution
+    established = list(fast(_ESTABLISHED).finditer(text))
+    found = _match_registered(text, [(em.start(), by_resolution[int(em.group("num"))].key) for em in established
+                                     if int(em.group("num")) in by_resolution])
+    found.extend(_document_rules(text, found, established))
     found = _dedupe_spans(found)
     persons = _find_persons(text, found)
     person_cover = _Cover([(p.start, p.end) for p in persons])
@@ -747,12 +942,12 @@ def _dedupe_spans(spans: list[_Span]) -> list[_Span]:
     """Keep the longest of overlapping spans (the registered match before a rule's on ties)."""
     ordered = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))
     kept: list[_Span] = []
-    cover: list[tuple[int, int]] = []
+    cover = _Disjoint()
     for s in ordered:
-        if any(a < s.end and b > s.start for a, b in cover):
+        if cover.overlaps(s.start, s.end):
             continue
         kept.append(s)
-        cover.append((s.start, s.end))
+        cover.add(s.start, s.end)
     kept.sort(key=lambda s: s.start)
     return kept
 
@@ -761,10 +956,12 @@ def _person_mentions(text: str, persons: list[_Person], found: list[_Span]) -> l
     # de-duplicate overlapping person candidates: longest, then the one with a title
     persons = sorted(persons, key=lambda p: (-(p.end - p.start), p.title is None, p.start))
     kept: list[_Person] = []
+    cover = _Disjoint()
     for p in persons:
-        if any(q.start < p.end and q.end > p.start for q in kept):
+        if cover.overlaps(p.start, p.end):
             continue
         kept.append(p)
+        cover.add(p.start, p.end)
     full = {}
     for p in kept:
         if len(p.words) > 1:

@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from flows.core.dates import DateSpan, find_dates
+from flows.core.fastscan import fast
 from flows.core.gazetteer import country_iso3, find_city
 from flows.core.lookups import load_lookup
 from flows.core.metadata import masthead_body
@@ -160,17 +161,21 @@ def _clean(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip(" ,;:“”\"'‘’")
 
 
+@cache
+def _format_level_words() -> tuple[tuple[tuple[re.Pattern[str], str], ...], ...]:
+    """(word pattern, value) of the formats and of the levels, longest words first (compiled once)."""
+    return tuple(
+        tuple((re.compile(rf"\b{re.escape(words)}\b"), value)
+              for words, value in sorted(_w()[group].items(), key=lambda kv: -len(kv[0])))
+        for group in ("formats", "levels")
+    )
+
+
 def _format_level(phrase: str) -> tuple[str | None, str | None]:
     low = phrase.lower()
-    fmt = lvl = None
-    for words, value in sorted(_w()["formats"].items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{re.escape(words)}\b", low):
-            fmt = value
-            break
-    for words, value in sorted(_w()["levels"].items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{re.escape(words)}\b", low):
-            lvl = value
-            break
+    formats, levels = _format_level_words()
+    fmt = next((value for rx, value in formats if rx.search(low)), None)
+    lvl = next((value for rx, value in levels if rx.search(low)), None)
     return fmt, lvl
 
 
@@ -299,7 +304,7 @@ def _suffix(n: int) -> str:
 def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.date | None,
               out: list[MeetingMention], claimed: set[int]) -> None:
     by_start = {d.start: d for d in dates}
-    for m in _rx()["numbered"].finditer(text):
+    for m in fast(_rx()["numbered"]).finditer(text):
         num = int(m.group("num"))
         plen = bool(m.group("plen"))
         sent = _sentence_start(text, m.start())
@@ -332,7 +337,7 @@ def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.d
             )
         )
     # "30th plenary meeting / 23 November 2020" closing a General Assembly resolution
-    for m in _rx()["plenary_end"].finditer(text):
+    for m in fast(_rx()["plenary_end"]).finditer(text):
         if m.end() not in by_start:
             continue
         d = by_start[m.end()]
@@ -350,7 +355,7 @@ def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.d
 
 def _pv_citations(text: str, skip: tuple[int, int] | None, own_symbol_end: int, out: list[MeetingMention]) -> None:
     bodies = _w()["record_bodies"]
-    for m in _rx()["pv"].finditer(text):
+    for m in fast(_rx()["pv"]).finditer(text):
         if m.start() < own_symbol_end:
             continue  # the record's own symbol in its masthead
         if skip and skip[0] <= m.start() < skip[1]:
@@ -365,7 +370,7 @@ def _pv_citations(text: str, skip: tuple[int, int] | None, own_symbol_end: int, 
 
 def _on_consideration(text: str, body: str | None, doc_date: dt.date | None,
                       out: list[MeetingMention], claimed: set[int]) -> None:
-    for m in _rx()["on_consideration"].finditer(text):
+    for m in fast(_rx()["on_consideration"]).finditer(text):
         found = find_dates(m.group("date"))
         if not found or found[0].start != 0:
             continue
@@ -455,7 +460,7 @@ def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_dat
                     cfg: dict[str, bool]) -> MeetingMention | None:
     rx = _rx()
     noun = None
-    for m in rx["noun"].finditer(text, sent, d.start):
+    for m in fast(rx["noun"]).finditer(text, sent, d.start):
         if m.group("noun").lower().startswith("meeting") and rx["gerund"].match(text, m.end()):
             continue
         noun = m
@@ -561,7 +566,7 @@ def _enrich_planned(text: str, out: list[MeetingMention]) -> list[MeetingMention
     planned = [i for i, m in enumerate(out) if m.status == "planned"]
     if len(planned) != 1:
         return out
-    fm = _rx()["fmt_sentence"].search(text)
+    fm = fast(_rx()["fmt_sentence"]).search(text)
     if not fm:
         return out
     i = planned[0]

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from flows.core.dates import find_dates
+from flows.core.fastscan import fast
 from flows.core.lookups import load_lookup
 from flows.core.models import DocumentMeta
 
@@ -40,7 +41,7 @@ _DISTRIBUTION = re.compile(r"\bDistr\s*\.?\s*:?\s*(?P<level>general|limited|rest
 
 def distribution(text: str) -> str | None:
     """The distribution printed in the masthead ("Distr.: General", "Distr.\nGENERAL"), or None."""
-    m = _DISTRIBUTION.search(text, 0, min(len(text), _HEAD_CHARS))
+    m = fast(_DISTRIBUTION).search(text, 0, min(len(text), _HEAD_CHARS))
     return m.group("level").capitalize() if m else None
 _ORIGINAL = re.compile(r"\bOriginal\s*:\s*", re.I)
 _ADOPTED = re.compile(
@@ -299,7 +300,7 @@ def _date_at(text: str, pos: int) -> dt.date | None:
 
 def _distr_date(text: str, symbol_line_end: int | None) -> dt.date | None:
     head = text[:_HEAD_CHARS]
-    m = _DISTR.search(head)
+    m = fast(_DISTR).search(head)
     if m:
         d = _first_date_after(head, m.end(), 90)
         if d:
@@ -318,7 +319,7 @@ def _stated_date(text: str, doc_type: str) -> dt.date | None:
         if m:
             return _date_at(head, m.end())
     for rx in (_ADOPTED, _HELD_ON, _LETTER_DATED):
-        for m in rx.finditer(head):
+        for m in fast(rx).finditer(head):
             d = _date_at(head, m.end())
             if d:
                 return d
@@ -332,7 +333,7 @@ def _stated_date(text: str, doc_type: str) -> dt.date | None:
 
 
 def _adopted_on(text: str) -> dt.date | None:
-    for m in _ADOPTED.finditer(text[:_HEAD_CHARS]):
+    for m in fast(_ADOPTED).finditer(text[:_HEAD_CHARS]):
         d = _date_at(text, m.end())
         if d:
             return d
@@ -344,7 +345,7 @@ def _adopted_on(text: str) -> dt.date | None:
 
 def _original_language(text: str) -> str | None:
     head = text[:_HEAD_CHARS]
-    m = _ORIGINAL.search(head)
+    m = fast(_ORIGINAL).search(head)
     if not m:
         return None
     lm = _lang_re().match(head, m.end())
@@ -376,19 +377,34 @@ def _script_res() -> dict[str, re.Pattern[str]]:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+# Runs of ASCII lower-case letters and non-ASCII characters: every word of _WORD in a lower-cased
+# text lies inside one (an ASCII character outside a-z is never a letter there), and a run made
+# of a-z only is one word. A class of ranges: `re` scans it several times faster than _WORD's.
+_LETTER_RUN = re.compile(r"[a-z\x80-\U0010ffff]+")
+
+
+def _words(low: str) -> list[str]:
+    """_WORD.findall(low) for a lower-cased text, the same list, found faster."""
+    out: list[str] = []
+    for run in _LETTER_RUN.findall(low):
+        if run.isascii():
+            out.append(run)
+        else:
+            out.extend(_WORD.findall(run))
+    return out
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text: script for ru/ar/zh, function-word counts for en/fr/es."""
     sample = text[:8000]
-    words = _WORD.findall(sample.lower())
+    words = _words(sample.lower())
     letters = sum(map(len, words)) or 1
     for lang, rx in _script_res().items():
         if len(rx.findall(sample)) > 0.3 * letters:
             return lang
     counts = {lang: 0 for lang in _stopword_sets()}
     for lang, stop in _stopword_sets().items():
-        counts[lang] = sum(1 for w in words if w in stop)
+        counts[lang] = sum(map(stop.__contains__, words))
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] > 0 else "en"
 

@@ -1,0 +1,160 @@
+"""The speed-ups of the extractors find exactly what the plain code finds.
+
+flows.core.fastscan (FastPattern, trie_alternation, literal_prefixes) and the fast paths built on
+it in areas, entities and metadata are each compared with the plain way on generated texts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.core import areas, entities, metadata
+from flows.core.fastscan import FastPattern, literal_prefixes, trie_alternation
+
+_PIECES = st.sampled_from([
+    " ", "  ", "\n", ", ", ". ", "-", "\u2011", "’", "(", ")", "_", "İ", "ß", "K", "é", "Ｕ", "2", "1267",
+    "in", "In", "at", "Mr.", "Ms", "Ambassador", "Paris", "PARIS", "New", "York", "Abuja", "on", "Kelvin",
+    "United", "Nations", "Security", "Council", "the", "The", "African", "Union", "AU", "OIC", "Sahel",
+    "conflict", "prevention", "peace-building", "peacebuilding", "Peacebuilding", "Commission", "of",
+    "human", "rights", "resolution", "settlement", "dialogue", "between", "report", "coordination",
+    "Organisation", "Organization", "programme", "Counter-Terrorism", "Committee", "Executive", "Directorate",
+    "held", "meeting", "established", "pursuant", "to", "Tribunal", "International", "Tuesday", "24", "July",
+])
+_TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=60).map("".join)
+
+_PATTERNS = [
+    re.compile(r"(?<![\w\-])(?:Mr|Mrs|Ambassador)\.?\s+(?=[^\W\d_])"),
+    re.compile(r"\b(?P<name>(?:International\s+)?Tribunal|Committee)\s+established\s+pursuant"),
+    re.compile(r"(?<![\w\-])(?:[Hh]eld in|[Ii]n|[Aa]t)\s+(?=[A-Z])"),
+    re.compile(r"\b(?:meeting|summit)s?\b", re.I),
+    re.compile(r"(?<!\w)(?:peace(?:[ \-])?building|conflict\s+prevention)(?!\w)"),
+    re.compile(r"(?:^|\n)[“\"]?On\s+(?P<date>[^,\n]{6,40}),"),
+    re.compile(r"(?<![\w\-’'])[A-Z][^\W\d_]+"),
+    re.compile(r"(?x) (?<!\w) pea ce  # a comment to the end of the pattern"),
+    re.compile(r"x*"),  # can match the empty string: no locator, the plain pattern
+]
+
+
+def _spans(matches) -> list[tuple[tuple[int, int], tuple]]:
+    return [(m.span(), m.groups()) for m in matches]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS, st.integers(0, 30), st.integers(0, 30))
+def test_fast_pattern_finds_what_re_finds(text: str, pos: int, cut: int):
+    endpos = max(pos, len(text) - cut)
+    for rx in _PATTERNS:
+        fast = FastPattern(rx)
+        assert _spans(fast.finditer(text)) == _spans(rx.finditer(text)), rx.pattern
+        assert _spans(fast.finditer(text, pos, endpos)) == _spans(rx.finditer(text, pos, endpos)), rx.pattern
+        a, b = fast.search(text, pos, endpos), rx.search(text, pos, endpos)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), rx.pattern
+
+
+def test_fast_pattern_accelerates_lookbehind_patterns_only_when_it_can():
+    assert FastPattern(_PATTERNS[0]).accelerated
+    assert FastPattern(_PATTERNS[3]).accelerated  # IGNORECASE: the case variants are listed
+    assert not FastPattern(_PATTERNS[-1]).accelerated
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.text(alphabet="abcxyz", min_size=1, max_size=5), min_size=1, max_size=12),
+       st.text(alphabet="abcxyz", max_size=6))
+def test_trie_alternation_matches_exactly_the_words(words: list[str], other: str):
+    rx = re.compile(trie_alternation([list(w) for w in words]))
+    for w in words:
+        assert rx.fullmatch(w)
+    assert bool(rx.fullmatch(other)) == (other in words)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_TEXTS)
+def test_every_area_match_begins_with_a_literal_prefix(text: str):
+    low = text.lower()
+    for area in areas._compiled():
+        for rx in (area.phrases, area.in_context):
+            prefixes = literal_prefixes(rx) if rx is not None else None
+            if prefixes is None:
+                continue
+            for m in rx.finditer(low):
+                assert any(low.startswith(p, m.start()) for p in prefixes), (area.area_id, m.group())
+
+
+def test_literal_prefixes_give_up_where_a_match_may_begin_anywhere():
+    assert literal_prefixes(re.compile(r"\w+ing")) is None
+    assert literal_prefixes(re.compile(r"peace", re.I)) is None
+    # optional parts are followed, a run of spaces ends the prefixes; only the shortest are kept
+    assert literal_prefixes(re.compile(r"(?<!\w)(?:peace|conflicts?) prevention")) == {
+        "peace prevention", "conflict prevention", "conflicts prevention"}
+    assert literal_prefixes(re.compile(r"(?<!\w)(?:peace|conflicts?)\s+prevention")) == {"peace", "conflict"}
+
+
+@settings(max_examples=120, deadline=None)
+@given(_TEXTS)
+def test_areas_candidates_find_what_the_window_scan_finds(text: str):
+    low = text.lower()
+    if len(low) != len(text):
+        return
+    starts = areas._keyword_starts(low)
+    prefixed = areas._prefix_starts(low)
+    for i, area in enumerate(areas._compiled()):
+        windows = areas._windows(starts, area.keywords)
+        for kind, rx, prefixes in (("phrases", area.phrases, area.phrase_prefixes),
+                                   ("in_context", area.in_context, area.context_prefixes)):
+            if rx is None or not windows:
+                continue
+            cands = areas._candidates(prefixed, i, kind, prefixes)
+            assert areas._find(rx, low, windows, cands) == areas._find(rx, low, windows), area.area_id
+
+
+@settings(max_examples=120, deadline=None)
+@given(_TEXTS)
+def test_keyword_offsets_are_every_occurrence(text: str):
+    low = text.lower()
+    found = areas._keyword_starts(low)
+    for kw in {kw for area in areas._compiled() for kw in area.keywords}:
+        assert found.get(kw, []) == [i for i in range(len(low)) if low.startswith(kw, i)], kw
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS)
+def test_big_city_starts_are_those_of_every_capitalized_word(text: str):
+    big = entities._big_city_first_words()
+    expected = [m.start() for m in entities._CAP_WORD.finditer(text) if m.group().casefold() in big]
+    assert entities._big_city_starts(text) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS)
+def test_previous_token_is_the_tokenizers(text: str):
+    tokens = [(t.start(), t.end()) for t in entities._TOKEN.finditer(text)]
+    for pos in [a for a, _ in tokens] + [len(text)]:  # asked at the start of a token
+        before = [t for t in tokens if t[1] <= pos]
+        assert entities._previous_token(text, pos) == (before[-1] if before else None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=25), st.integers(0, 40),
+       st.integers(0, 6))
+def test_disjoint_ranges_answer_like_a_scan(ranges: list[tuple[int, int]], a: int, size: int):
+    cover = entities._Disjoint()
+    kept: list[tuple[int, int]] = []
+    for start, length in ranges:
+        end = start + length
+        if any(x < end and y > start for x, y in kept):
+            assert cover.overlaps(start, end)
+            continue
+        assert not cover.overlaps(start, end)
+        cover.add(start, end)
+        kept.append((start, end))
+    assert cover.overlaps(a, a + size) == any(x < a + size and y > a for x, y in kept)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS)
+def test_language_words_are_the_word_pattern_ones(text: str):
+    low = text.lower()
+    assert metadata._words(low) == metadata._WORD.findall(low)
