@@ -24,28 +24,41 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from flows.core.fetch import FetchInputError, read_list_file
     from flows.settings import settings_for
 
+    remote = {"urls_file": args.urls, "symbols_file": args.symbols}
+    for flag, path in (("--urls", args.urls), ("--symbols", args.symbols)):
+        if path is not None:
+            try:
+                read_list_file(path)
+            except FetchInputError as exc:
+                return _fail(f"{flag}: {exc}", EXIT_USAGE)
     try:
         settings = settings_for(args.profile, input_dir=args.input, output_dir=args.output,
                                 batch_size=args.batch_size, max_bytes=args.max_bytes, task_runner=args.task_runner,
-                                workers=args.workers, dask_address=args.dask_address, cache_dir=args.cache_dir)
+                                workers=args.workers, dask_address=args.dask_address, cache_dir=args.cache_dir,
+                                fetch_cache_dir=args.fetch_cache, symbol_url_template=args.symbol_url_template,
+                                offline=args.offline or None, publish_to=args.publish_to, **remote)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError: a readable message per field
         return _fail(f"invalid settings: {exc}", EXIT_USAGE)
+    if args.input is None and (args.urls or args.symbols):  # only the fetched documents
+        settings = settings.model_copy(update={"input_dir": None})
     if args.no_publish:
         settings = settings.model_copy(update={"publish": False})
     if args.no_cache:
         settings = settings.model_copy(update={"use_cache": False})
-    if not settings.input_dir.exists():
+    if settings.input_dir is not None and not settings.input_dir.exists():
         return _fail(f"input folder {settings.input_dir} does not exist", EXIT_USAGE)
-    if not settings.input_dir.is_dir():
+    if settings.input_dir is not None and not settings.input_dir.is_dir():
         return _fail(f"input {settings.input_dir} is not a folder", EXIT_USAGE)
     if settings.output_dir.exists() and not settings.output_dir.is_dir():
         return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
 
     from flows.pipeline import ValidationFailed, build_release
 
-    print(f"uncoop: building a release from {settings.input_dir} into {settings.output_dir}", flush=True)
+    sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
+    print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
     try:
         summary = build_release(settings)
     except ValidationFailed as exc:
@@ -141,7 +154,16 @@ def parser() -> argparse.ArgumentParser:
     sub.required = True
 
     b = sub.add_parser("build", help="build a release from a folder of documents and publish it if valid")
-    b.add_argument("--input", type=Path, help="folder of .txt/.md documents (default: the bundled corpus/)")
+    b.add_argument("--input", type=Path, help="folder of .txt, .md, .pdf, .docx and .html documents (default: the bundled "
+                                              "corpus/, or none when --urls/--symbols is given)")
+    b.add_argument("--urls", type=Path, metavar="FILE", help="file listing document URLs to fetch, one a line")
+    b.add_argument("--symbols", type=Path, metavar="FILE",
+                   help="file listing UN document symbols to fetch from the official document service")
+    b.add_argument("--symbol-url-template", metavar="URL", help="URL of a symbol, {symbol} replaced (default: the ODS)")
+    b.add_argument("--fetch-cache", type=Path, metavar="DIR", help="fetched bytes and provenance (default: OUTPUT/.cache/fetch)")
+    b.add_argument("--offline", action="store_true", help="fetch nothing: use only the fetch cache")
+    b.add_argument("--publish-to", metavar="URL", help="also upload the release to s3://bucket/prefix (or any fsspec "
+                                                       "URL) and move the remote latest after every object is verified")
     b.add_argument("--output", type=Path, help="output folder (default: outputs/)")
     b.add_argument("--profile", choices=["full", "test"], default="full", help="settings profile (default: full)")
     b.add_argument("--batch-size", type=int, help="documents per task run (default: 64)")

@@ -11,10 +11,11 @@ from prefect import task
 from prefect.cache_policies import NONE
 
 from flows.core.extract import DocumentResult, extract_document
-from flows.core.ingest import Rejected, SourceDocument, source_from_bytes
+from flows.core.ingest import Rejected, SourceDocument, source_from_bytes, with_url
 
-# (source name, sha256, raw bytes) in; (source name, sha256, result or rejection) out
-RawInput = tuple[str, str, bytes]
+# (source name, sha256, raw bytes, URL or None, Content-Type or None) in;
+# (source name, sha256, result or rejection) out
+RawInput = tuple[str, str, bytes, str | None, str | None]
 Processed = tuple[str, str, DocumentResult | Rejected]
 
 
@@ -26,14 +27,15 @@ def extract_source(source: SourceDocument) -> DocumentResult | Rejected:
                         f"{type(exc).__name__}: {exc}")
 
 
-def process_raw(name: str, sha256: str, data: bytes) -> DocumentResult | Rejected:
+def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
+                content_type: str | None = None) -> DocumentResult | Rejected:
     """Bytes of one input to its extraction result (or the reason it was rejected)."""
-    source = source_from_bytes(name, data, sha256)
+    source = with_url(source_from_bytes(name, data, sha256, content_type), url)
     return source if isinstance(source, Rejected) else extract_source(source)
 
 
 def extract_batch_plain(items: list[RawInput]) -> list[Processed]:
-    return [(name, sha, process_raw(name, sha, data)) for name, sha, data in items]
+    return [(name, sha, process_raw(name, sha, data, url, ctype)) for name, sha, data, url, ctype in items]
 
 
 @task(name="extract-batch", cache_policy=NONE)

@@ -26,7 +26,7 @@ from prefect.utilities.annotations import quote
 from flows import extract, ingest, normalize, publish, validate
 from flows.core.cache import CACHE_VERSION, ResultCache
 from flows.core.extract import DocumentResult
-from flows.core.ingest import InputFile, Rejected, drop_duplicates, unsupported_rejections
+from flows.core.ingest import Discovery, InputFile, Rejected, drop_duplicates, unsupported_rejections
 from flows.core.storage import Outputs
 from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
@@ -90,7 +90,7 @@ class StageClock:
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - start, 3)
 
 
-def inputs_fingerprint(inventory: list[InputFile | Rejected], other: list[Path], root: Path,
+def inputs_fingerprint(inventory: list[InputFile | Rejected], other: list[Path], root: Path | None,
                        settings: BuildSettings) -> str:
     """What decides a release's content: every input's name and bytes, the names of the files
     not read, the code and vocabularies (CACHE_VERSION) and the settings that change output.
@@ -100,7 +100,7 @@ def inputs_fingerprint(inventory: list[InputFile | Rejected], other: list[Path],
         reason = item.reason if isinstance(item, Rejected) else ""
         digest.update(f"{item.source_name}\0{item.source_sha256}\0{item.n_bytes}\0{reason}\n".encode())
     for path in sorted(other):
-        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.stat().st_size}\n".encode())
+        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.stat().st_size}\n".encode())  # type: ignore[union-attr]
     return digest.hexdigest()
 
 
@@ -135,7 +135,8 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
         items = []
         for item in batch:
             try:
-                items.append((item.source_name, item.source_sha256, item.path.read_bytes()))
+                items.append((item.source_name, item.source_sha256, item.path.read_bytes(), item.source_url,
+                              item.content_type))
             except OSError as exc:
                 out.append((item, Rejected(item.source_name, item.source_sha256, item.n_bytes, "unreadable",
                                            f"cannot read the file: {exc.strerror or exc}")))
@@ -172,21 +173,49 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
     return out, kind
 
 
+def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary, clock: StageClock, log) -> None:
+    """With publish_to set and nothing new built, make sure the remote holds the latest release
+    (an earlier upload may have failed after the local release was published)."""
+    latest = outputs.latest()
+    if not settings.publish_to or latest is None:
+        return
+    from flows.core.remote import remote_latest
+
+    if (remote_latest(settings.publish_to) or "").rstrip("/").endswith(latest.name):
+        return
+    with clock("upload"):
+        remote = publish.publish_remote(latest, settings.publish_to)
+    summary.notes.append(f"uploaded {latest.name} to {remote} (the remote was behind)")
+    log.info("uploaded %s to %s (the remote was behind)", latest.name, remote)
+
+
 @flow(name="build-release", log_prints=False)
 def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # noqa: B008 - pydantic default shown as a form
     """Build a release from every document under settings.input_dir and publish it if valid."""
     log = get_run_logger()
     clock = StageClock()
-    input_dir, output_dir = Path(settings.input_dir).resolve(), Path(settings.output_dir).resolve()
+    input_dir = Path(settings.input_dir).resolve() if settings.input_dir else None
+    output_dir = Path(settings.output_dir).resolve()
     outputs = Outputs(output_dir)
+    inventory: list[InputFile | Rejected] = []
+    fetch_failures: list[Rejected] = []
+    if settings.urls_file or settings.symbols_file:
+        with clock("fetch"):
+            fetched = ingest.fetch_remote(settings.urls_file, settings.symbols_file, settings.resolved_fetch_cache_dir(),
+                                          settings.symbol_url_template, settings.max_bytes, settings.offline)
+            items, fetch_failures = ingest.fetched_inputs(fetched)
+            inventory += items
+            log.info("fetched %d documents (%d downloaded, %d not modified, %d from the cache), %d failed",
+                     len(items), *(sum(f.status == s for f in fetched) for s in ("downloaded", "not_modified", "cached")),
+                     len(fetch_failures))
     with clock("inventory"):
-        found = ingest.discover_inputs(input_dir)
-        log.info("found %d documents, %d files of other formats, %d ignored under %s",
-                 len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
-        inventory: list[InputFile | Rejected] = []
+        found = ingest.discover_inputs(input_dir) if input_dir else Discovery([], [], [])
+        if input_dir:
+            log.info("found %d documents, %d files of other formats, %d ignored under %s",
+                     len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
         for batch in _batches(found.documents, max(settings.batch_size, 1024)):
             inventory += ingest.inventory(quote(batch), input_dir, settings.max_bytes)
-        fingerprint = inputs_fingerprint(inventory, found.unsupported + found.ignored, input_dir, settings)
+        fingerprint = inputs_fingerprint(inventory + fetch_failures, found.unsupported + found.ignored, input_dir, settings)
 
     latest_package = outputs.latest_package() if settings.publish and settings.use_cache else None
     state = outputs.build_state()
@@ -203,12 +232,16 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                              notes=["the inputs, settings and code are those of the latest release: "
                                     "nothing was extracted and nothing new was published"])
         log.info("unchanged: the latest release %s was built from these very inputs", summary.release)
+        _sync_remote(settings, outputs, summary, clock, log)
         _artifacts(summary)
         return summary
 
     items = drop_duplicates(inventory)
     todo = [i for i in items if isinstance(i, InputFile)]
-    rejected = [r for r in items if isinstance(r, Rejected)] + unsupported_rejections(found.unsupported, input_dir)
+    rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures
+    if input_dir:
+        rejected += unsupported_rejections(found.unsupported, input_dir)
+    source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
     cache = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
     done: list[tuple[InputFile, DocumentResult | Rejected]] = []
@@ -233,7 +266,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     counts = {name: table.num_rows for name, table in encoded.arrow.items()}
     quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
     with clock("quarantine"):
-        publish.write_quarantine(output_dir, quote(rejected), input_dir)
+        publish.write_quarantine(output_dir, quote(rejected), input_dir, quote(source_paths))
     base = dict(rows=counts, n_documents=len(results), quarantined=quarantined, n_ignored=len(found.ignored),
                 fingerprint=encoded.fingerprint, timings=clock.seconds, extracted=len(todo), cached=n_cached,
                 task_runner=kind)
@@ -245,6 +278,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         summary = RunSummary(status="unchanged", release=str(outputs.latest()), validation="passed (unchanged release)",
                              **base, notes=["the tables are identical to the latest release: nothing new was published"])
         log.info("unchanged: the latest release %s already holds these tables", summary.release)
+        _sync_remote(settings, outputs, summary, clock, log)
         _artifacts(summary)
         return summary
 
@@ -265,11 +299,16 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     with clock("publish"):
         release = publish.publish(output_dir, staging, quote(encoded), {
             "n_documents": len(results), "n_quarantined": sum(quarantined.values()), "quarantined": quarantined,
-            "inputs_fingerprint": fingerprint})
+            "inputs_fingerprint": fingerprint}, report.as_dict())
         outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
         if cache is not None:
             cache.prune((item.source_sha256, item.source_name) for item, _ in done)
     summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
     log.info("published %s", release)
+    if settings.publish_to:
+        with clock("upload"):
+            remote = publish.publish_remote(release, settings.publish_to)
+        summary.notes.append(f"uploaded to {remote}; the remote latest points at it")
+        log.info("uploaded %s to %s", release.name, remote)
     _artifacts(summary)
     return summary

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from flows.core.fetch import DEFAULT_SYMBOL_URL_TEMPLATE
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT / "corpus"
 DEFAULT_OUTPUT = ROOT / "outputs"
@@ -16,7 +18,8 @@ DEFAULT_OUTPUT = ROOT / "outputs"
 class BuildSettings(BaseModel):
     """Parameters of the build flow (the Prefect UI renders them as a form)."""
 
-    input_dir: Path = Field(DEFAULT_INPUT, description="Folder of input documents (.txt, .md), read recursively.")
+    input_dir: Path | None = Field(DEFAULT_INPUT, description="Folder of input documents (.txt, .md, .pdf, .docx, "
+                                                             ".html), read recursively; none: only fetched documents.")
     output_dir: Path = Field(DEFAULT_OUTPUT, description="Where releases, latest and quarantine/ are written.")
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per task run.")
     max_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Inputs larger than this are quarantined (too_large).")
@@ -30,6 +33,19 @@ class BuildSettings(BaseModel):
                                                        "tcp://10.0.0.5:8786 (task_runner dask); none: a local cluster.")
     cache_dir: Path | None = Field(None, description="Per-document result cache (default: <output_dir>/.cache/extract).")
     use_cache: bool = Field(True, description="Reuse cached per-document results (false: extract everything again).")
+    urls_file: Path | None = Field(None, description="File of document URLs to fetch, one a line (# comments).")
+    symbols_file: Path | None = Field(None, description="File of UN document symbols to fetch, one a line.")
+    symbol_url_template: str = Field(DEFAULT_SYMBOL_URL_TEMPLATE, description="URL of a document by symbol; "
+                                     "{symbol} is replaced by the URL-encoded symbol.")
+    fetch_cache_dir: Path | None = Field(None, description="Fetched bytes and their provenance "
+                                                           "(default: <output_dir>/.cache/fetch).")
+    offline: bool = Field(False, description="Fetch nothing: use only what the fetch cache holds.")
+    publish_to: str | None = Field(None, description="Also upload each published release to object storage, e.g. "
+                                                     "s3://bucket/prefix (fsspec URL; credentials from the environment), "
+                                                     "then move the remote latest.")
+
+    def resolved_fetch_cache_dir(self) -> Path:
+        return Path(self.fetch_cache_dir) if self.fetch_cache_dir else Path(self.output_dir) / ".cache" / "fetch"
 
     def resolved_cache_dir(self) -> Path:
         return Path(self.cache_dir) if self.cache_dir else Path(self.output_dir) / ".cache" / "extract"

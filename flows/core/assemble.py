@@ -76,6 +76,7 @@ def assemble_tables(results: Sequence[DocumentResult], rejected: Sequence[Reject
         {
             "document_id": doc_id, "source_name": r.source.source_name, "source_sha256": r.source.source_sha256,
             "n_bytes": r.source.n_bytes, "encoding": r.source.encoding, "raw_text": r.source.raw_text,
+            "source_url": r.source.source_url,
         }
         for doc_id, r in zip(ids, results, strict=True)
     ]

@@ -21,6 +21,7 @@ wrote them to (never put a cache folder from elsewhere in its place).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import zlib
@@ -38,10 +39,19 @@ _SCHEMAS = _PACKAGE.parent / "schemas"
 _SUFFIX = ".pkl.z"
 
 
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """A hash of everything that decides what extraction produces (see the module docstring)."""
-    digest = hashlib.sha256(f"{__version__}\0{EXTRACTOR_VERSION}".encode())
+    # the converters' output also depends on the PDF and Word libraries
+    libraries = "\0".join(f"{lib}={_library_version(lib)}" for lib in ("pypdf", "python-docx", "charset-normalizer"))
+    digest = hashlib.sha256(f"{__version__}\0{EXTRACTOR_VERSION}\0{libraries}".encode())
     files = sorted((_PACKAGE / "core").rglob("*.py")) + sorted(p for p in _SCHEMAS.rglob("*") if p.is_file())
     for path in files:
         digest.update(path.relative_to(_PACKAGE.parent).as_posix().encode() + b"\0" + path.read_bytes())

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from flows.core.formats import CONVERTED_FORMATS, SUPPORTED_SUFFIXES, ConversionError, convert, sniff_format
 from flows.core.textnorm import normalize_text
 
-DOCUMENT_SUFFIXES = (".txt", ".md")
+DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES  # .txt .md .pdf .docx .html .htm
 NOT_DOCUMENTS = ("readme", "license", "licence", "manifest", "changelog")
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -29,6 +31,7 @@ class SourceDocument:
     encoding: str
     raw_text: str
     text: str  # normalized: the text every offset refers to
+    source_url: str | None = None  # where a fetched document was downloaded from
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,22 @@ def decode(data: bytes) -> tuple[str, str]:
     text = str(best)
     if sum(ch.isprintable() or ch.isspace() for ch in text) < 0.95 * len(text):
         raise ValueError(f"decodes as {best.encoding} only to unprintable characters")
+    if best.encoding != "cp1252" and _latin_script(text):
+        # Several single-byte code pages fit a short Latin-script text (cp775, cp850, latin-1...);
+        # for documents written in Latin script the Windows Western code page is by far the most
+        # common, so it wins whenever it decodes cleanly to Latin script too.
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            western = None
+        if western is not None and _latin_script(western) and not any("\x80" <= ch <= "\x9f" for ch in western):
+            return western, "cp1252"
     return text, best.encoding
+
+
+def _latin_script(text: str) -> bool:
+    """True when every non-ASCII letter of `text` is a Latin letter (no Cyrillic, Arabic, CJK...)."""
+    return all(ch.isascii() or not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in set(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +145,8 @@ class InputFile:
     path: Path
     source_sha256: str
     n_bytes: int
+    source_url: str | None = None  # fetched documents: the URL (the bytes are in the fetch cache)
+    content_type: str | None = None  # fetched documents: the Content-Type the server sent
 
 
 def take_inventory(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> InputFile | Rejected:
@@ -147,16 +167,26 @@ def take_inventory(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -
     return InputFile(name, path, digest, len(data))
 
 
-def source_from_bytes(name: str, data: bytes, digest: str | None = None) -> SourceDocument | Rejected:
-    """Decode and normalize the bytes of one input into a SourceDocument, or say why not."""
+def source_from_bytes(name: str, data: bytes, digest: str | None = None,
+                      content_type: str | None = None) -> SourceDocument | Rejected:
+    """Decode (text) or convert (PDF, Word, HTML: the bytes decide, then the content type, then
+    the name) and normalize the bytes of one input into a SourceDocument, or say why not."""
     digest = digest or sha256_hex(data)
     if not data:
         return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
-    try:
-        raw_text, encoding = decode(data)
-    except ValueError as exc:
-        reason = "binary" if str(exc).startswith("binary") else "undecodable"
-        return Rejected(name, digest, len(data), reason, str(exc))
+    fmt = sniff_format(data, name, content_type)
+    if fmt in CONVERTED_FORMATS:
+        try:
+            converted = convert(data, fmt)
+        except ConversionError as exc:
+            return Rejected(name, digest, len(data), exc.reason, exc.detail)
+        raw_text, encoding = converted.text, converted.encoding
+    else:
+        try:
+            raw_text, encoding = decode(data)
+        except ValueError as exc:
+            reason = "binary" if str(exc).startswith("binary") else "undecodable"
+            return Rejected(name, digest, len(data), reason, str(exc))
     text = normalize_text(raw_text)
     if not text:
         return Rejected(name, digest, len(data), "empty", "the file holds no text (only whitespace or markup)")
@@ -174,7 +204,16 @@ def read_input(item: InputFile) -> SourceDocument | Rejected:
     if digest != item.source_sha256:
         return Rejected(item.source_name, digest, len(data), "unreadable",
                         "the file changed while the run was reading it; run again")
-    return source_from_bytes(item.source_name, data, digest)
+    return with_url(source_from_bytes(item.source_name, data, digest, item.content_type), item.source_url)
+
+
+def with_url(item: SourceDocument | Rejected, url: str | None) -> SourceDocument | Rejected:
+    """The SourceDocument with its provenance URL (rejections keep the URL in their detail)."""
+    if url is None:
+        return item
+    if isinstance(item, SourceDocument):
+        return replace(item, source_url=url)
+    return replace(item, detail=f"{item.detail} (from {url})")
 
 
 def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument | Rejected:

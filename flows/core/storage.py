@@ -143,6 +143,14 @@ def datapackage(encoded: EncodedTables, version: str, created: dt.datetime, extr
     }
 
 
+def _safe_relative(name: str) -> str:
+    """`name` if it is a plain relative path, else a stable file name derived from it."""
+    parts = name.split("/")
+    if ":" not in name and not name.startswith("/") and all(p not in ("", ".", "..") for p in parts):
+        return name
+    return "unsafe-names/" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
 class Outputs:
     """The `outputs/` folder: releases, the latest pointer, rejected releases and quarantine."""
 
@@ -222,6 +230,28 @@ class Outputs:
         self.point_latest(final)
         return final
 
+    def write_extras(self, staging: Path, encoded: EncodedTables) -> None:
+        """Files derived from the validated tables, for BI tools and readers: the DuckDB database,
+        the zipped CSVs and the changes since the current latest release. They are not part of
+        the content fingerprint (a DuckDB file is not byte-deterministic; the others are
+        derived data). Written after validation: DuckDB enforces the keys, and a release that
+        breaks them must be rejected with GX's report, not crash here."""
+        from flows.core.bi import (
+            CHANGES_JSON,
+            CHANGES_MD,
+            CSV_ZIP_FILE,
+            DUCKDB_FILE,
+            write_csv_zip,
+            write_duckdb,
+        )
+        from flows.core.changes import diff_releases, render_changes_markdown
+
+        write_duckdb(encoded.arrow, staging / DUCKDB_FILE)
+        write_csv_zip(encoded.arrow, staging / CSV_ZIP_FILE)
+        changes = diff_releases(self.latest(), staging)  # latest is still the previous release here
+        (staging / CHANGES_JSON).write_text(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / CHANGES_MD).write_text(render_changes_markdown(changes), encoding="utf-8")
+
     def reject(self, staging: Path) -> Path:
         """Keep a release that failed validation (with its report) out of releases/."""
         target = self.root / REJECTED / staging.name
@@ -246,9 +276,13 @@ class Outputs:
             tmp.write_text(rel + "\n", encoding="utf-8")
         os.replace(tmp, self.root / LATEST)
 
-    def write_quarantine(self, rejected: Sequence[Rejected], input_root: Path | None) -> Path:
+    def write_quarantine(self, rejected: Sequence[Rejected], input_root: Path | None,
+                         source_paths: Mapping[str, Path] | None = None) -> Path:
         """Rewrite outputs/quarantine/ for this run: each rejected input (its bytes when they are
-        small enough to keep) with a .reason.json beside it, and index.json listing them all."""
+        small enough to keep) with a .reason.json beside it, and index.json listing them all.
+        `source_paths` says where an input's bytes are when not under input_root (fetched
+        documents: the fetch cache). Names that are not safe relative paths (absolute, '..',
+        a URL) are stored under a hashed name; index.json keeps the real name."""
         qdir = self.root / QUARANTINE
         if qdir.exists():
             shutil.rmtree(qdir)
@@ -258,10 +292,12 @@ class Outputs:
             entry = {"source_name": item.source_name, "source_sha256": item.source_sha256, "n_bytes": item.n_bytes,
                      "reason": item.reason, "detail": item.detail, "duplicate_of": item.duplicate_of}
             index.append(entry)
-            target = qdir / item.source_name
+            target = qdir / _safe_relative(item.source_name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            keep_bytes = item.reason not in ("duplicate", "too_large") and input_root is not None
-            source = (input_root / item.source_name) if input_root is not None else None
+            keep_bytes = item.reason not in ("duplicate", "too_large")
+            source = (source_paths or {}).get(item.source_name)
+            if source is None and input_root is not None:
+                source = input_root / item.source_name
             if keep_bytes and source is not None and source.is_file():
                 shutil.copyfile(source, target)
             Path(f"{target}.reason.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -73,7 +73,8 @@ def test_bad_inputs_are_quarantined_and_the_rest_published(seeds_dir, tmp_path, 
     (inputs / "garbage.txt").write_bytes(bytes(range(256)) * 40)
     (inputs / "broken-utf16.txt").write_bytes(codecs.BOM_UTF16_LE + b"\x00\xd8")
     (inputs / "copy-of-seed.txt").write_bytes(seed.read_bytes())
-    (inputs / "scan.pdf").write_bytes(b"%PDF-1.4 not read yet")
+    (inputs / "scan.pdf").write_bytes(b"%PDF-1.4 a header and nothing of a PDF after it")
+    (inputs / "table.xlsx").write_bytes(b"PK\x03\x04 a spreadsheet")
     (inputs / "poison.txt").write_text("A document that makes an extractor fail: POISON.", encoding="utf-8")
     (inputs / "legacy.txt").write_bytes(("Déclaration du Président du Conseil de sécurité. " * 4).encode("cp1252"))
 
@@ -91,7 +92,7 @@ def test_bad_inputs_are_quarantined_and_the_rest_published(seeds_dir, tmp_path, 
     summary = build_release(settings_for("test", input_dir=inputs, output_dir=out))
     assert summary.status == "published"
     assert summary.n_documents == 3  # the two seeds and the cp1252 file
-    assert summary.quarantined == {"empty": 1, "binary": 1, "undecodable": 1, "duplicate": 1,
+    assert summary.quarantined == {"empty": 1, "binary": 1, "undecodable": 1, "duplicate": 1, "corrupt": 1,
                                    "unsupported_format": 1, "extractor_error": 1}
     index = {e["source_name"]: e for e in json.loads((out / "quarantine" / "index.json").read_text())}
     assert index["copy-of-seed.txt"]["duplicate_of"] == seed.name

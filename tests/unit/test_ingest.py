@@ -89,14 +89,14 @@ def test_good_input_keeps_raw_and_normalized_text(tmp_path):
 
 
 def test_discover_sorts_documents_from_other_files(tmp_path):
-    for name in ["b.txt", "a/c.md", "README.md", ".hidden/x.txt", "MANIFEST.tsv", "scan.pdf", "notes.TXT"]:
+    for name in ["b.txt", "a/c.md", "README.md", ".hidden/x.txt", "MANIFEST.tsv", "scan.pdf", "notes.TXT", "sheet.xlsx"]:
         p = tmp_path / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("x")
     found = discover(tmp_path)
     rel = lambda ps: [p.relative_to(tmp_path).as_posix() for p in ps]  # noqa: E731
-    assert rel(found.documents) == ["a/c.md", "b.txt", "notes.TXT"]
-    assert rel(found.unsupported) == ["scan.pdf"]
+    assert rel(found.documents) == ["a/c.md", "b.txt", "notes.TXT", "scan.pdf"]
+    assert rel(found.unsupported) == ["sheet.xlsx"]
     assert sorted(rel(found.ignored)) == [".hidden/x.txt", "MANIFEST.tsv", "README.md"]
     assert [r.reason for r in unsupported_rejections(found.unsupported, tmp_path)] == ["unsupported_format"]
 

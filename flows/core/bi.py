@@ -1,0 +1,347 @@
+"""Release extras for BI users: one DuckDB database and one zip of CSV files.
+
+Analysts open a release in DuckDB, Excel, Tableau or Power BI without writing Parquet
+readers. Both files are derived from the same Arrow tables as the Parquet files, so they
+carry no information of their own; they are never part of the content fingerprint.
+
+* `write_duckdb` writes every table with its column types, NOT NULL, PRIMARY KEY and
+  FOREIGN KEY constraints (DuckDB enforces them, so a file that loads is a file whose keys
+  hold), COMMENTs from `schemas/tables.yaml`, a `date_dimension` and ready-made views.
+  DuckDB files are not byte-deterministic (two builds of the same tables differ), so the
+  release lists them with their own hash but they never enter the fingerprint.
+* `write_csv_zip` writes one CSV per table into a zip whose bytes depend only on the tables.
+
+Both build the file beside its target and rename it into place, so a reader never sees
+half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from flows.core.schema import Table, tables
+
+DUCKDB_FILE = "uncoop.duckdb"
+CSV_ZIP_FILE = "uncoop-csv.zip"
+CHANGES_JSON = "changes.json"
+CHANGES_MD = "CHANGES.md"
+
+_DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "bool": "BOOLEAN", "date32": "DATE"}
+UTF8_BOM = b"\xef\xbb\xbf"
+# 1980-01-01 is the earliest time a zip entry can hold: a fixed time keeps the bytes stable.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class BIExportError(RuntimeError):
+    """The tables could not be loaded into DuckDB (for instance a key that does not hold)."""
+
+
+def _q(identifier: str) -> str:
+    """A quoted SQL identifier: columns such as `end` and `date` are keywords."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _load_order(names: list[str], schema: Mapping[str, Table]) -> list[str]:
+    """Tables sorted so that each comes after the tables its foreign keys reference."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered or name in visiting:
+            return
+        visiting.add(name)
+        table = schema.get(name)
+        for fk in table.foreign_keys if table else ():
+            if fk["reference"]["resource"] in names:
+                visit(fk["reference"]["resource"])
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def _create_table_sql(table: Table, present: set[str]) -> str:
+    """CREATE TABLE with types, NOT NULL, the primary key and foreign keys to tables that exist."""
+    lines = [f"{_q(c.name)} {_DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in table.columns]
+    if table.primary_key:
+        lines.append(f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})")
+    for fk in table.foreign_keys:
+        ref = fk["reference"]
+        if ref["resource"] in present:
+            lines.append(f"FOREIGN KEY ({', '.join(_q(f) for f in fk['fields'])}) "
+                         f"REFERENCES {_q(ref['resource'])} ({', '.join(_q(f) for f in ref['fields'])})")
+    return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def _table_comment(table: Table) -> str:
+    parts = [table.description]
+    if table.primary_key:
+        parts.append(f"Primary key: {', '.join(table.primary_key)}.")
+    for fk in table.foreign_keys:
+        ref = fk["reference"]
+        parts.append(f"Foreign key: {', '.join(fk['fields'])} -> {ref['resource']}.{', '.join(ref['fields'])}.")
+    return " ".join(parts)
+
+
+def _comment_sql(table: Table) -> Iterator[str]:
+    """COMMENT ON statements, so the dictionary travels inside the database file."""
+    yield f"COMMENT ON TABLE {_q(table.name)} IS {_lit(_table_comment(table))}"
+    refs = {f: fk["reference"] for fk in table.foreign_keys for f in fk["fields"]}
+    for c in table.columns:
+        text = c.description
+        if c.name in table.primary_key:
+            text += " (primary key)"
+        if c.name in refs:
+            text += f" (references {refs[c.name]['resource']}.{', '.join(refs[c.name]['fields'])})"
+        yield f"COMMENT ON COLUMN {_q(table.name)}.{_q(c.name)} IS {_lit(text)}"
+
+
+def _load_table(con: Any, name: str, data: pa.Table | None, schema: Mapping[str, Table], present: set[str]) -> None:
+    table = schema.get(name)
+    if table is None:  # a table the schemas do not know: keep the Arrow types as DuckDB infers them
+        con.register("_src", data)
+        con.execute(f"CREATE TABLE {_q(name)} AS SELECT * FROM _src")
+        con.unregister("_src")
+        return
+    con.execute(_create_table_sql(table, present))
+    for statement in _comment_sql(table):
+        con.execute(statement)
+    if data is None or data.num_rows == 0:
+        return
+    con.register("_src", data)
+    try:
+        con.execute(f"INSERT INTO {_q(name)} BY NAME SELECT {', '.join(_q(c) for c in table.column_names)} FROM _src")
+    except Exception as exc:  # duckdb.ConstraintException and conversion errors: say which table
+        raise BIExportError(f"cannot load table {name} into DuckDB: {exc}") from exc
+    finally:
+        con.unregister("_src")
+
+
+def _date_columns(con: Any) -> list[tuple[str, str]]:
+    rows = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'DATE' "
+                       "AND schema_name = 'main' ORDER BY table_name, column_index").fetchall()
+    return [(t, c) for t, c in rows if t != "date_dimension"]
+
+
+def _create_date_dimension(con: Any) -> None:
+    """Every day from the earliest to the latest date of any date column of the release."""
+    con.execute("""
+        CREATE TABLE date_dimension (
+          "date" DATE NOT NULL PRIMARY KEY, "year" BIGINT NOT NULL, quarter BIGINT NOT NULL, "month" BIGINT NOT NULL,
+          month_name VARCHAR NOT NULL, iso_year BIGINT NOT NULL, iso_week BIGINT NOT NULL,
+          day_of_week BIGINT NOT NULL, day_name VARCHAR NOT NULL, is_weekend BOOLEAN NOT NULL)""")
+    con.execute("COMMENT ON TABLE date_dimension IS 'Calendar: every day from the earliest to the latest date found "
+                "in the release (documents, meetings, resolutions, citations). day_of_week is ISO: 1 = Monday.'")
+    columns = _date_columns(con)
+    if not columns:
+        return
+    union = " UNION ALL ".join(f"SELECT {_q(c)} AS d FROM {_q(t)}" for t, c in columns)
+    con.execute(f"""
+        INSERT INTO date_dimension
+        WITH bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM ({union})),
+             days AS (SELECT CAST(unnest(generate_series(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP),
+                                                          INTERVAL 1 DAY)) AS DATE) AS day
+                      FROM bounds WHERE lo IS NOT NULL)
+        SELECT day, year(day), quarter(day), month(day), monthname(day), isoyear(day), weekofyear(day),
+               isodow(day), dayname(day), isodow(day) >= 6
+        FROM days ORDER BY day""")
+
+
+# Views analysts ask for. Each one is plain SQL over the tables, so anyone can read how a
+# figure was computed (`SELECT sql FROM duckdb_views()`).
+VIEWS: dict[str, tuple[str, str]] = {
+    "v_documents": (
+        "Documents without their full text (cheap to load in BI tools), with the year of their date.",
+        """SELECT document_id, symbol, doc_type, body, title, "date", year("date") AS "year", distribution,
+                  original_language, "language", source_name, n_chars
+           FROM documents"""),
+    "v_documents_by_year_type": (
+        "Number of documents per year (of their date; null year: no date) and document type.",
+        """SELECT year("date") AS "year", doc_type, count(*) AS n_documents
+           FROM documents GROUP BY ALL ORDER BY "year" NULLS LAST, doc_type"""),
+    "v_meeting_organizations": (
+        "Organizations linked to a meeting: role 'convened' when the meeting's body is the organization's name "
+        "or acronym, 'named' when the organization is mentioned inside a mention of the meeting.",
+        """SELECT DISTINCT m.meeting_id, e.entity_id, 'convened' AS "role"
+           FROM meetings m JOIN entities e ON e.entity_type = 'organization'
+             AND (lower(m.body) = lower(e.name) OR lower(m.body) = lower(e.acronym))
+           UNION
+           SELECT DISTINCT mm.meeting_id, em.entity_id, 'named' AS "role"
+           FROM meeting_mentions mm
+           JOIN entity_mentions em ON em.document_id = mm.document_id AND em.start >= mm.start AND em."end" <= mm."end"
+           JOIN entities e ON e.entity_id = em.entity_id AND e.entity_type = 'organization'"""),
+    "v_meetings_per_organization": (
+        "Per organization: number of meetings it convened or is named in (see v_meeting_organizations), "
+        "and the dates of the first and last of them.",
+        """SELECT e.entity_id, e.name, e.acronym, count(DISTINCT mo.meeting_id) AS n_meetings,
+                  count(DISTINCT mo.meeting_id) FILTER (WHERE mo."role" = 'convened') AS n_meetings_convened,
+                  min(m.start_date) AS first_meeting_date, max(coalesce(m.end_date, m.start_date)) AS last_meeting_date
+           FROM v_meeting_organizations mo JOIN entities e USING (entity_id) JOIN meetings m USING (meeting_id)
+           GROUP BY ALL ORDER BY n_meetings DESC, e.entity_id"""),
+    "v_most_cited_resolutions": (
+        "Resolutions ranked by the number of documents that cite them, with the number of citations.",
+        """SELECT rank() OVER (ORDER BY r.n_citing_documents DESC) AS "rank", r.resolution_id, r.body, r.number,
+                  r."year", r.title, r.n_citing_documents,
+                  (SELECT count(*) FROM citations c WHERE c.cited_symbol = r.resolution_id) AS n_citations
+           FROM resolutions r
+           ORDER BY r.n_citing_documents DESC, n_citations DESC, r.resolution_id"""),
+    "v_areas_by_year": (
+        "Per year (of the document's date) and cooperation area: documents that speak of it and their mentions.",
+        """SELECT year(d."date") AS "year", ca.area_id, a.label, count(DISTINCT ca.document_id) AS n_documents,
+                  CAST(sum(ca.n_mentions) AS BIGINT) AS n_mentions
+           FROM cooperation_areas ca JOIN documents d USING (document_id) JOIN areas a USING (area_id)
+           GROUP BY ALL ORDER BY "year" NULLS LAST, ca.area_id"""),
+    "v_organization_areas": (
+        "Per organization and cooperation area: documents whose evidence sentence for the area names it.",
+        """SELECT e.entity_id, e.name, e.acronym, p.area_id, a.label, count(DISTINCT p.document_id) AS n_documents
+           FROM cooperation_area_partners p JOIN entities e USING (entity_id) JOIN areas a USING (area_id)
+           GROUP BY ALL ORDER BY e.entity_id, p.area_id"""),
+    "v_citations_by_year_kind": (
+        "Citations per year (of the citing document's date) and kind of what is cited.",
+        """SELECT year(d."date") AS "year", c.cited_kind, count(*) AS n_citations,
+                  count(DISTINCT c.document_id) AS n_documents
+           FROM citations c JOIN documents d USING (document_id)
+           GROUP BY ALL ORDER BY "year" NULLS LAST, c.cited_kind"""),
+}
+
+
+def _create_views(con: Any) -> None:
+    for name, (description, sql) in VIEWS.items():
+        con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+        con.execute(f"COMMENT ON VIEW {_q(name)} IS {_lit(description)}")
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed onto it when the block succeeds, removed otherwise."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    extras = [tmp.with_name(tmp.name + ".wal")]
+    for leftover in (tmp, *extras):
+        leftover.unlink(missing_ok=True)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, *extras):
+            leftover.unlink(missing_ok=True)
+
+
+def write_duckdb(arrow_tables: Mapping[str, pa.Table], path: Path) -> None:
+    """Write every table, the date dimension and the views into one DuckDB database file.
+
+    Tables the schemas define but `arrow_tables` lacks are created empty, so the views always
+    resolve. Raises BIExportError when a table does not load (a primary or foreign key that
+    does not hold): run it on validated tables.
+    """
+    import duckdb  # imported here: only releases that write the extra need it loaded
+
+    schema = tables()
+    names = list(schema) + sorted(set(arrow_tables) - set(schema))
+    with _replacing(Path(path)) as tmp:
+        con = duckdb.connect(str(tmp))
+        try:
+            for name in _load_order(names, schema):
+                _load_table(con, name, arrow_tables.get(name), schema, set(names))
+            _create_date_dimension(con)
+            _create_views(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """One table as CSV: UTF-8 with a BOM, a header row, CRLF line ends, ISO dates.
+
+    The BOM is what makes Excel read the file as UTF-8 (without it Excel uses the local code
+    page and mangles "Côte d'Ivoire"); Tableau, Power BI, pandas, Polars, DuckDB and R read
+    it as UTF-8 either way. Strings are always quoted and nulls are empty and unquoted, so an
+    empty string ("") and a null stay apart; quotes inside values are doubled (RFC 4180).
+    """
+    sink = io.BytesIO()
+    sink.write(UTF8_BOM)
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed"))
+    return sink.getvalue()
+
+
+def _readme(names: list[str]) -> bytes:
+    lines = [
+        "uncoop release as CSV: one file per table, named after the table.",
+        "",
+        "Encoding UTF-8 with a byte-order mark (Excel opens it as UTF-8); comma-separated; first row is the header;",
+        "CRLF line ends (RFC 4180); text values are quoted and may span lines; an empty unquoted field is null.",
+        "Dates are ISO 8601 (YYYY-MM-DD); booleans are true/false.",
+        "Excel keeps at most 32,767 characters per cell: long texts (documents.text, document_sources.raw_text)",
+        "are cut there; use the Parquet files or uncoop.duckdb for the full texts.",
+        "Keys and column descriptions: data_dictionary.md and datapackage.json in the release.",
+        "",
+        "Tables: " + ", ".join(names),
+        "",
+    ]
+    return "\r\n".join(lines).encode("utf-8")
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, whatever the platform, so the header bytes do not vary
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def write_csv_zip(arrow_tables: Mapping[str, pa.Table], path: Path) -> None:
+    """One CSV per table in a zip whose bytes depend only on the tables (sorted entries, fixed times)."""
+    names = sorted(arrow_tables)
+    with _replacing(Path(path)) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+            zf.writestr(_zip_entry("README.txt"), _readme(names))
+            for name in names:
+                zf.writestr(_zip_entry(f"{name}.csv"), csv_bytes(arrow_tables[name]))
+
+
+_EXTRA_RESOURCES = (
+    (DUCKDB_FILE, "duckdb", "DuckDB database", "duckdb", "application/vnd.duckdb",
+     "Every table with its keys, a date_dimension and ready-made views (v_*), for DuckDB and BI tools."),
+    (CSV_ZIP_FILE, "csv-zip", "CSV files (zip)", "zip", "application/zip",
+     "Every table as CSV (UTF-8 with BOM, RFC 4180, ISO dates), one file per table, for spreadsheets and BI tools."),
+    (CHANGES_JSON, "changes", "Changes since the previous release", "json", "application/json",
+     "Rows added, removed and changed per table, compared with the release that was latest before this one."),
+    (CHANGES_MD, "changes-md", "Changes since the previous release (Markdown)", "md", "text/markdown",
+     "A readable summary of changes.json."),
+)
+
+
+def extra_resources(release_dir: Path) -> list[dict[str, Any]]:
+    """datapackage.json resources for the extras present in `release_dir` (bytes and sha256 of each)."""
+    out = []
+    for fname, name, title, fmt, media, description in _EXTRA_RESOURCES:
+        path = Path(release_dir) / fname
+        if not path.is_file():
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
+        res: dict[str, Any] = {"name": name, "path": fname, "title": title, "description": description,
+                               "format": fmt, "mediatype": media, "bytes": path.stat().st_size,
+                               "hash": "sha256:" + digest.hexdigest()}
+        if fmt in ("json", "md"):
+            res["encoding"] = "utf-8"
+        out.append(res)
+    return out
