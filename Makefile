@@ -3,8 +3,11 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Debian's Chromium: the catalog test opens each release's index.html in it, headless
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench check schemas score clean help
+.PHONY: run test bench check schemas score clean help browser
 
 help:
 	@echo "make run     create .venv, install, build and publish a release from corpus/ into outputs/"
@@ -23,7 +26,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m flows.cli build --input corpus --output outputs
 
-test: $(STAMP)
+$(CHROMIUM):
+	@echo "installing Debian's chromium package (headless browser for the catalog test)"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	@test -x $(CHROMIUM) || { echo "chromium was not installed at $(CHROMIUM)"; exit 2; }
+
+browser: $(CHROMIUM)
+
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -58,3 +58,17 @@ def _keys(node):
 def test_no_credentials_in_prefect_yaml():
     for key in _keys(SPEC):
         assert not any(word in key for word in ("password", "secret", "token", "access_key", "api_key")), key
+
+
+def test_serve_uses_the_deployment_schedule_under_a_name_of_its_own():
+    from flows.serve import SERVE_NAME, daily_deployment, schedules, served_settings
+    from flows.settings import ROOT
+
+    spec = daily_deployment()
+    assert SERVE_NAME != spec["name"]  # serving must not overwrite the work-pool deployment
+    crons = schedules(spec)
+    assert [(c.cron, c.timezone, c.active) for c in crons] == [
+        (s["cron"], s.get("timezone"), s.get("active", True)) for s in spec["schedules"]]
+    settings = served_settings(spec)
+    assert settings.input_dir == ROOT / spec["parameters"]["settings"]["input_dir"]
+    assert settings.output_dir.is_absolute()
