@@ -7,15 +7,29 @@ A document that makes an extractor raise is quarantined with the error; the batc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from prefect import task
 from prefect.cache_policies import NONE
 
 from flows.core.extract import DocumentResult, extract_document
 from flows.core.ingest import Rejected, SourceDocument, source_from_bytes, with_url
 
-# (source name, sha256, raw bytes, URL or None, Content-Type or None) in;
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """One input as an extract batch receives it: bytes, not a path, so a remote worker that
+    does not see the input folder can process it. (A dataclass, not a tuple: Dask reads tuples
+    in task arguments as tasks of its own.)"""
+
+    name: str
+    sha256: str
+    data: bytes
+    url: str | None = None
+    content_type: str | None = None
+
+
 # (source name, sha256, result or rejection) out
-RawInput = tuple[str, str, bytes, str | None, str | None]
 Processed = tuple[str, str, DocumentResult | Rejected]
 
 
@@ -35,7 +49,7 @@ def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
 
 
 def extract_batch_plain(items: list[RawInput]) -> list[Processed]:
-    return [(name, sha, process_raw(name, sha, data, url, ctype)) for name, sha, data, url, ctype in items]
+    return [(i.name, i.sha256, process_raw(i.name, i.sha256, i.data, i.url, i.content_type)) for i in items]
 
 
 @task(name="extract-batch", cache_policy=NONE)

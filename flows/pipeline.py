@@ -135,8 +135,8 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
         items = []
         for item in batch:
             try:
-                items.append((item.source_name, item.source_sha256, item.path.read_bytes(), item.source_url,
-                              item.content_type))
+                items.append(extract.RawInput(item.source_name, item.source_sha256, item.path.read_bytes(),
+                                              item.source_url, item.content_type))
             except OSError as exc:
                 out.append((item, Rejected(item.source_name, item.source_sha256, item.n_bytes, "unreadable",
                                            f"cannot read the file: {exc.strerror or exc}")))
@@ -159,13 +159,15 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
                 collect(extract.extract_batch(quote(raw(batch))), i)
         else:
             with worker_environment(), runner:
-                window = max(2, 2 * settings.n_workers())  # batches in flight: memory stays bounded
+                # batches in flight: memory stays bounded. A batch is small, so it is not quote()d
+                # (Dask would take the quote wrapper, a namedtuple, for a tuple of its own)
+                window = max(2, 2 * settings.n_workers())
                 pending = list(batches)
                 futures = []
                 done = 0
                 while pending or futures:
                     while pending and len(futures) < window:
-                        futures.append(runner.submit(extract.extract_batch, {"items": quote(raw(pending.pop(0)))}))
+                        futures.append(runner.submit(extract.extract_batch, {"items": raw(pending.pop(0))}))
                     finished = next(as_completed(futures))
                     futures.remove(finished)
                     done += 1
