@@ -59,8 +59,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
     print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     try:
-        summary = build_release(settings)
+        # No flow-run heartbeats for a build run from the command line: they let a server
+        # notice a crashed run of a deployment, but here the run is in the foreground, and the
+        # heartbeat thread costs about a second at the end of every run (it sleeps in 1 s steps).
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            summary = build_release(settings)
     except ValidationFailed as exc:
         print("\nthe release failed validation and was NOT published:", file=sys.stderr)
         print(str(exc), file=sys.stderr)

@@ -19,7 +19,7 @@ from flows.core.storage import EncodedTables, Outputs, datapackage, encode_table
 
 @task(name="encode-tables", cache_policy=NONE)
 def encode(rows: dict[str, list[dict]]) -> EncodedTables:
-    return encode_tables(rows)
+    return encode_tables(rows, consume=True)
 
 
 @task(name="stage-release", cache_policy=NONE)

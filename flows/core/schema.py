@@ -103,7 +103,14 @@ def arrow_schema(table: Table) -> pa.Schema:
         pa.field(c.name, _ARROW_TYPES[c.type], nullable=c.nullable, metadata={"description": c.description})
         for c in table.columns
     ]
-    return pa.schema(fields, metadata={"description": table.description, "primary_key": ",".join(table.primary_key)})
+    metadata = {"description": table.description, "primary_key": ",".join(table.primary_key)}
+    ints = [c.name for c in table.columns if c.type == "int64" and c.nullable]
+    if ints:  # pandas' own reader would turn a nullable integer column into float64 without this
+        metadata["pandas"] = json.dumps({
+            "index_columns": [], "column_indexes": [], "creator": {"library": "uncoop"}, "pandas_version": "2.2.0",
+            "columns": [{"name": n, "field_name": n, "pandas_type": "int64", "numpy_type": "Int64", "metadata": None}
+                        for n in ints]}, sort_keys=True)
+    return pa.schema(fields, metadata=metadata)
 
 
 def _bound(column: Column, value: Any) -> Any:

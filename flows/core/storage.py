@@ -63,10 +63,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def json_bytes(table: pa.Table) -> bytes:
-    """The rows as a JSON array of objects, UTF-8, ISO-8601 dates."""
-    rows = table.to_pylist()
-    return (json.dumps(rows, ensure_ascii=False, default=_json_default, indent=None, separators=(",", ":")) + "\n").encode("utf-8")
+def json_bytes(table: pa.Table, chunk_rows: int = 20_000) -> bytes:
+    """The rows as a JSON array of objects, UTF-8, ISO-8601 dates. Encoded a chunk of rows at a
+    time (the same bytes as one json.dumps of the whole list, without its whole-table copies)."""
+    parts = []
+    for batch in table.to_batches(max_chunksize=chunk_rows):
+        text = json.dumps(batch.to_pylist(), ensure_ascii=False, default=_json_default, indent=None,
+                          separators=(",", ":"))
+        if len(text) > 2:
+            parts.append(text[1:-1].encode("utf-8"))
+    return b"[" + b",".join(parts) + b"]\n"
 
 
 @dataclass(frozen=True)
@@ -78,11 +84,14 @@ class EncodedTables:
     fingerprint: str  # sha256 over every table file: equal fingerprints, byte-identical tables
 
 
-def encode_tables(rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]]) -> EncodedTables:
+def encode_tables(rows_by_table: dict[str, Sequence[Mapping[str, Any]]], consume: bool = False) -> EncodedTables:
+    """Every table as Arrow, Parquet and JSON. With consume, each table's rows are dropped from
+    `rows_by_table` as soon as that table is encoded (the rows take several times the memory
+    of the Arrow table they become)."""
     arrow: dict[str, pa.Table] = {}
     files: dict[str, bytes] = {}
     for name, table in tables().items():
-        arrow[name] = to_arrow(rows_by_table.get(name, []), table)
+        arrow[name] = to_arrow(rows_by_table.pop(name, []) if consume else rows_by_table.get(name, []), table)
         files[f"{name}.parquet"] = parquet_bytes(arrow[name])
         files[f"{name}.json"] = json_bytes(arrow[name])
     files[GRAPH_FILE] = citation_graphml(arrow["documents"].select(["document_id", "title", "doc_type", "date"]).to_pylist(),

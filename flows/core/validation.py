@@ -65,7 +65,7 @@ def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> dict[str, pd.Data
     """Each table as a DataFrame (dates as timestamps), with the derived check columns."""
     frames: dict[str, pd.DataFrame] = {}
     for name, spec in tables().items():
-        df = arrow_tables[name].to_pandas()
+        df = arrow_tables[name].to_pandas(ignore_metadata=True)  # nullable ints as floats: what the GX suites expect
         for col in spec.columns:
             if col.type == "date32":
                 df[col.name] = pd.to_datetime(df[col.name])
@@ -99,6 +99,16 @@ def _expectation(config: Mapping[str, Any]):
         if isinstance(kwargs.get(bound), str):
             kwargs[bound] = dt.datetime.fromisoformat(kwargs[bound])
     return getattr(gx.expectations, class_name)(**kwargs)
+
+
+def preload_validation() -> None:
+    """Import Great Expectations ahead of time (from a background thread while the flow
+    extracts); never raises, run_validation imports it again anyway."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    try:
+        import great_expectations  # noqa: F401
+    except Exception:  # noqa: BLE001 - a failed preload only means run_validation pays the import
+        pass
 
 
 def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> ValidationReport:

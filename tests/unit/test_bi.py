@@ -247,8 +247,6 @@ def test_parquet_tables_load_typed_in_duckdb_pandas_and_polars(encoded, tmp_path
                 assert pd.api.types.is_string_dtype(pdtype) and pltype == pl.String
 
 
-@pytest.mark.xfail(strict=True, reason="storage writes no pandas metadata yet, so pandas' default reader turns "
-                                       "nullable int64 columns into float64 (see the BI report)")
 def test_plain_pandas_reads_nullable_integers_as_integers(encoded, tmp_path):
     path = tmp_path / "meetings.parquet"
     path.write_bytes(encoded.files["meetings.parquet"])
