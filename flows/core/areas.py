@@ -243,36 +243,93 @@ def _windows(starts: dict[str, list[int]], keywords: tuple[str, ...]) -> list[tu
     return merged
 
 
+@dataclass(frozen=True, slots=True)
+class _ScanIndex:
+    """One Aho-Corasick automaton of every area's keywords and of the literal prefixes of every
+    area's expressions (value: (length, the keyword or None, the prefix number or -1)), and per
+    (area index, "phrases" or "in_context") the numbers of the expression's prefixes."""
+
+    automaton: Any
+    n_prefixes: int
+    owners: dict[tuple[int, str], tuple[int, ...]]
+
+
 @cache
-def _keyword_automaton() -> Any:
-    """An Aho-Corasick automaton of every area's keywords (None without pyahocorasick)."""
+def _scan_index() -> _ScanIndex | None:
+    """The keywords and the numbered prefixes in one automaton (None without pyahocorasick):
+    one pass over the text finds both."""
     try:
         import ahocorasick
-    except ImportError:  # pragma: no cover - the plain search below gives the same offsets
+    except ImportError:  # pragma: no cover - plain searches then give the same offsets
         return None
+    numbers: dict[str, int] = {}
+    owners: dict[tuple[int, str], tuple[int, ...]] = {}
+    for i, area in enumerate(_compiled()):
+        for kind, prefixes in (("phrases", area.phrase_prefixes), ("in_context", area.context_prefixes)):
+            if prefixes:
+                owners[(i, kind)] = tuple(numbers.setdefault(p, len(numbers)) for p in sorted(prefixes))
+    keywords = {kw for area in _compiled() for kw in area.keywords}
     automaton = ahocorasick.Automaton()
-    for kw in {kw for area in _compiled() for kw in area.keywords}:
-        automaton.add_word(kw, kw)
+    for word in keywords | set(numbers):
+        automaton.add_word(word, (len(word), word if word in keywords else None, numbers.get(word, -1)))
     automaton.make_automaton()
-    return automaton
+    return _ScanIndex(automaton, len(numbers), owners)
 
 
-def _keyword_starts(low: str) -> dict[str, list[int]]:
-    """Every offset (overlapping ones included) of every area keyword in `low`, in order.
+def _scan(low: str, with_prefixes: bool = True) -> tuple[dict[str, list[int]],
+                                                          dict[tuple[int, str], list[int]] | None]:
+    r"""(every offset of every area keyword, overlapping ones included, in order;
+    per (area index, expression) the sorted offsets where one of its literal prefixes starts a
+    word, None when not asked for or not available). The expressions begin with (?<!\w): a
+    prefix offset is where a match may start.
 
-    One pass of an Aho-Corasick automaton over the text instead of one search per keyword."""
-    automaton = _keyword_automaton()
+    One pass of one Aho-Corasick automaton over the text. Prefix offsets are gathered per
+    prefix (many prefixes are short words such as "in" or "of"), then joined per expression."""
+    index = _scan_index()
     starts: dict[str, list[int]] = {}
-    if automaton is None:
+    if index is None:
         for kw in {kw for area in _compiled() for kw in area.keywords}:
             i = low.find(kw)
             while i >= 0:
                 starts.setdefault(kw, []).append(i)
                 i = low.find(kw, i + 1)
-        return starts
-    for end, kw in automaton.iter(low):
-        starts.setdefault(kw, []).append(end - len(kw) + 1)
-    return starts
+        return starts, None
+    per_prefix: list[list[int]] = [[] for _ in range(index.n_prefixes)]
+    for end, (size, kw, number) in index.automaton.iter(low):
+        p = end - size + 1
+        if kw is not None:
+            offsets = starts.get(kw)
+            if offsets is None:
+                starts[kw] = [p]
+            else:
+                offsets.append(p)
+        if number >= 0 and with_prefixes:
+            if p > 0:
+                before = low[p - 1]
+                if before.isalnum() or before == "_":  # exactly \w: not the start of a word
+                    continue
+            per_prefix[number].append(p)
+    if not with_prefixes:
+        return starts, None
+    prefixed: dict[tuple[int, str], list[int]] = {}
+    for key, numbers in index.owners.items():
+        lists = [per_prefix[n] for n in numbers if per_prefix[n]]
+        if len(lists) == 1:
+            prefixed[key] = lists[0]  # one prefix: already in order (the lists are only read)
+        elif lists:
+            prefixed[key] = sorted([p for offsets in lists for p in offsets])
+    return starts, prefixed
+
+
+def _keyword_starts(low: str) -> dict[str, list[int]]:
+    """Every offset (overlapping ones included) of every area keyword in `low`, in order."""
+    return _scan(low, with_prefixes=False)[0]
+
+
+def _prefix_starts(low: str) -> dict[tuple[int, str], list[int]] | None:
+    r"""Per (area index, expression), the sorted offsets of `low` where one of its literal
+    prefixes starts a word: where a match may start (None without pyahocorasick)."""
+    return _scan(low)[1]
 
 
 def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
@@ -311,46 +368,6 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
     return out
 
 
-@cache
-def _prefix_automaton() -> Any:
-    """Aho-Corasick automaton of the literal prefixes of every area's expressions: value
-    (length, ((area index, "phrases" or "in_context"), ...)). None without pyahocorasick."""
-    try:
-        import ahocorasick
-    except ImportError:  # pragma: no cover - the expressions then scan their windows
-        return None
-    owners: dict[str, list[tuple[int, str]]] = {}
-    for i, area in enumerate(_compiled()):
-        for kind, prefixes in (("phrases", area.phrase_prefixes), ("in_context", area.context_prefixes)):
-            for prefix in prefixes or ():
-                owners.setdefault(prefix, []).append((i, kind))
-    automaton = ahocorasick.Automaton()
-    for prefix, keys in owners.items():
-        automaton.add_word(prefix, (len(prefix), tuple(keys)))
-    automaton.make_automaton()
-    return automaton
-
-
-def _prefix_starts(low: str) -> dict[tuple[int, str], list[int]] | None:
-    r"""Per (area index, expression), the sorted offsets of `low` where one of its literal
-    prefixes starts a word (the expressions begin with (?<!\w)): where a match may start."""
-    automaton = _prefix_automaton()
-    if automaton is None:
-        return None
-    starts: dict[tuple[int, str], list[int]] = {}
-    for end, (size, keys) in automaton.iter(low):
-        p = end - size + 1
-        if p > 0:
-            before = low[p - 1]
-            if before.isalnum() or before == "_":  # exactly \w: not the start of a word
-                continue
-        for key in keys:
-            starts.setdefault(key, []).append(p)
-    for offsets in starts.values():
-        offsets.sort()
-    return starts
-
-
 def _is_masked(area: _Area, low: str, start: int, end: int) -> bool:
     if area.masks is None:
         return False
@@ -381,9 +398,8 @@ def _matches(text: str, full_scan: bool = False) -> dict[str, list[tuple[int, in
     if len(low) != len(text):  # lower() changed the length ("İ"): match the text itself
         low, flags = text, re.IGNORECASE
     found: dict[str, list[tuple[int, int]]] = {}
-    starts = None if full_scan else _keyword_starts(low)
     # where each expression may match (IGNORECASE expressions have no literal prefixes)
-    prefixed = _prefix_starts(low) if starts is not None and not flags else None
+    starts, prefixed = (None, None) if full_scan else _scan(low, with_prefixes=not flags)
     for i, area in enumerate(_compiled(flags)):
         windows = None if starts is None else _windows(starts, area.keywords)
         if windows == []:

@@ -12,8 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from flows.core.fastscan import fast
+from flows.core.fastscan import trie_alternation
 from flows.core.lookups import load_lookup
 
 __all__ = ["DateSpan", "find_dates", "parse_date", "month_number", "ordinal_value"]
@@ -75,8 +76,10 @@ def ordinal_value(word: str) -> int | None:
 
 
 def _month_alt() -> str:
-    names = sorted(_months(), key=len, reverse=True)
-    return "|".join(rf"{n}\.?" if len(n) <= 4 and n != "may" else n for n in names)
+    """The month names as one trie (one branch tested per character, not one per name). In a
+    date a month name is a whole run of letters, with its stop or not, so the order of the
+    alternatives does not change what a date expression matches."""
+    return trie_alternation(sorted([*map(re.escape, n), *((r"\.?",) if _dotted(n) else ())] for n in _months()))
 
 
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
@@ -145,16 +148,84 @@ def _dates_of(m: re.Match[str]) -> tuple[dt.date | None, dt.date | None]:
     return d, d
 
 
+def _dotted(name: str) -> bool:
+    """Whether an abbreviation may carry a full stop ("Sept.", "Jan."): short names but "may"."""
+    return len(name) <= 4 and name != "may"
+
+
+_NO_LETTER_BEFORE = r"(?<![^\W\d_][\s\S])"  # put after a first letter: no letter before it
+
+
+def _form_trie_re(forms: set[str]) -> re.Pattern[str]:
+    """Whole-word month forms as a trie whose first atoms are literal letters, so that `re`
+    skips in C to the letters a form can begin with. A month form is a whole run of letters
+    (and an optional stop), so the order of the alternatives does not change what is found."""
+    words = sorted([*map(re.escape, form), *((r"\.?",) if _dotted(form.lower()) else ())] for form in forms)
+    return re.compile(rf"(?:{trie_alternation(words, after_first=_NO_LETTER_BEFORE)})(?![^\W\d_])")
+
+
 @cache
-def _anchor_re() -> re.Pattern[str]:
-    """Month names and ISO dates: every date expression contains one (a cheap first pass)."""
-    forms: set[str] = set()
-    for name in _months():
-        lower = (name,) if name in _lowercase_months() else ()
-        for form in (name.capitalize(), name.upper(), *lower):
-            forms.add(re.escape(form) + (r"\.?" if len(name) <= 4 and name != "may" else ""))
-    alt = "|".join(sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W\d_])(?:{alt})(?![^\W\d_])|\b{_YEAR}-[01]\d-[0-3]\d\b")
+def _capital_anchor_re() -> re.Pattern[str]:
+    """Month names written with a capital ("March", "MARCH", "Sept."): capitals are rare."""
+    return _form_trie_re({form for name in _months() for form in (name.capitalize(), name.upper())})
+
+
+@cache
+def _iso_anchor_re() -> re.Pattern[str]:
+    """ISO dates ("2025-07-24"), found from their first hyphen (a literal: `re` skips to it in C);
+    the match begins 4 characters after the date does."""
+    return re.compile(rf"-(?<=(?<!\w){_YEAR}-)[01]\d-[0-3]\d\b")
+
+
+@cache
+def _lowercase_anchor_automaton() -> Any:
+    """The month names also written in lower case ("mars", "décembre"): one Aho-Corasick pass
+    finds every place they occur (a `re` pass would stop at every a, d, e, m, n, o, s ...).
+    None without pyahocorasick (a trie expression is used instead)."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - the same offsets, found slower
+        return None
+    automaton = ahocorasick.Automaton()
+    for name in _lowercase_months():
+        automaton.add_word(name, (len(name), _dotted(name)))
+    automaton.make_automaton()
+    return automaton
+
+
+_LETTER = re.compile(r"[^\W\d_]")  # a letter, as `re` sees one
+
+
+def _lowercase_anchors(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lower-case month names that are whole words, with their stop when
+    one follows and may belong ("juin." but not the stop of "juin.x")."""
+    automaton = _lowercase_anchor_automaton()
+    if automaton is None:  # pragma: no cover - without pyahocorasick
+        return [m.span() for m in _form_trie_re(set(_lowercase_months())).finditer(text)]
+    out: list[tuple[int, int]] = []
+    letter = _LETTER.match
+    for last, (length, dotted) in automaton.iter(text):
+        start, end = last + 1 - length, last + 1
+        if start > 0 and letter(text, start - 1):
+            continue
+        if dotted and text.startswith(".", end) and not letter(text, end + 1):
+            out.append((start, end + 1))
+        elif not letter(text, end):
+            out.append((start, end))
+    return out
+
+
+def _anchors(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the month names and ISO dates of `text`, in order: every date expression
+    holds one (a cheap first pass). Matches of the three kinds never overlap (a month name is a
+    whole run of letters, an ISO date a run of digits and hyphens)."""
+    found = [m.span() for m in _capital_anchor_re().finditer(text)]
+    extra = _lowercase_anchors(text)
+    if "-" in text:
+        extra += [(m.start() - 4, m.end()) for m in _iso_anchor_re().finditer(text)]
+    if extra:
+        found = sorted(found + extra)
+    return found
 
 
 _BACK = 40  # a date expression starts at most this far before its (first) month name
@@ -167,12 +238,12 @@ def find_dates(text: str) -> list[DateSpan]:
         return spans
     full = _date_re()
     done = 0  # text before this offset is already read
-    for a in fast(_anchor_re()).finditer(text):
-        if a.start() < done:
+    for a_start, a_end in _anchors(text):
+        if a_start < done:
             continue
-        lo = max(done, a.start() - _BACK)
-        for m in full.finditer(text, lo, min(len(text), a.end() + 60)):
-            if m.end() <= a.start():
+        lo = max(done, a_start - _BACK)
+        for m in full.finditer(text, lo, min(len(text), a_end + 60)):
+            if m.end() <= a_start:
                 continue  # a date that ends before this month name was read with an earlier one
             first, last = _dates_of(m)
             done = m.end()
@@ -181,7 +252,7 @@ def find_dates(text: str) -> list[DateSpan]:
             spans.append(DateSpan(m.start(), m.end(), first, last, m.group(0)))
             break
         else:
-            done = a.end()
+            done = a_end
     return spans
 
 

@@ -335,10 +335,14 @@ def _walk(trie: _Trie, run: _Run, normalized: bool) -> tuple[int, _Target] | Non
         if k > 0 and not _gap_ok(text, run.ends[k - 1], run.starts[k]):
             break
         node = child
-        for target, caps in node.get(None, ()):
-            if not normalized or _caps_ok(caps, run.raw, 0):
-                best = (k, target)
-                break
+        ends_here = node.get(None)
+        if ends_here is not None:
+            for target, caps in ends_here:
+                if not normalized or _caps_ok(caps, run.raw, 0):
+                    best = (k, target)
+                    break
+            if len(node) == 1:
+                break  # no longer entry goes on from here: the next token is not read
         k += 1
     return best
 
@@ -371,6 +375,22 @@ def _generic_ok(text: str, start: int, end: int) -> bool:
 
 _GENERIC_AFTER = re.compile(r"\s+(?:of\b|for\s+(?:the\s+)?[A-Z])")
 _PAREN_ACRONYM = re.compile(r"\s?\((?P<acr>[A-Z][A-Za-z0-9]*(?:[\-/][A-Za-z0-9]+)*(?: [A-Z][A-Za-z]+)?)\)")
+_PAREN_ACRONYM_CORE = re.compile(_PAREN_ACRONYM.pattern.removeprefix(r"\s?"))  # begins with "(": found in C
+_ONE_SPACE = re.compile(r"\s")
+
+
+def _paren_acronyms(text: str) -> list[tuple[int, str, int, int]]:
+    """(match start, acronym, acronym start, acronym end) of every match of _PAREN_ACRONYM.
+
+    The same matches as its `finditer`, found from the "(" that every match holds (a match
+    holds one: an acronym has no parenthesis, so matches never overlap): a match begins one
+    character earlier when a white space stands before the parenthesis."""
+    out = []
+    for pm in _PAREN_ACRONYM_CORE.finditer(text):
+        p = pm.start()
+        start = p - 1 if p > 0 and _ONE_SPACE.match(text, p - 1) else p
+        out.append((start, pm.group("acr"), pm.start("acr"), pm.end("acr")))
+    return out
 
 
 # a word character outside ASCII (the class first: `re` skips over ASCII in C)
@@ -414,8 +434,9 @@ def _match_registered(text: str, established: list[tuple[int, str]]) -> list[_Sp
         if key not in name_starts and raw not in acronym_starts:
             continue  # no registered name or acronym begins with this word
         run = _Run(text, start, token.end(), raw, key)
-        found = _walk(m.names, run, True)
-        acr = _walk(m.acronyms, run, False)
+        # a walk from a word that begins no entry of its trie finds nothing: not walked
+        found = _walk(m.names, run, True) if key in name_starts else None
+        acr = _walk(m.acronyms, run, False) if raw in acronym_starts else None
         if acr and (found is None or acr[0] >= found[0]):
             j, target = acr
             if j == 0 and len(run.raw[0]) <= 3 and _all_caps_line(text, start):
@@ -495,27 +516,25 @@ def _document_rules(text: str, found: list[_Span], established: list[re.Match]) 
     by_end = {s.end: s for s in found if s.target.etype == "organization"}
     covered = {(s.start, s.end) for s in found}
     defined: dict[str, _Target] = {}
-    for pm in _PAREN_ACRONYM.finditer(text):
-        acr = pm.group("acr")
+    for pm_start, acr, a_start, a_end in _paren_acronyms(text):
         if acr in m.acronym_targets or len(acr) > 14 or sum(c.isupper() or c.isdigit() for c in acr) < 2:
             continue
-        a_start, a_end = pm.start("acr"), pm.end("acr")
         if (a_start, a_end) in covered:
             continue
-        before = by_end.get(pm.start()) or by_end.get(pm.start() - 0)
+        before = by_end.get(pm_start) or by_end.get(pm_start - 0)
         if before is not None:
             defined[acr] = before.target
             continue
-        exp = _expand_acronym(text, pm.start(), acr)
+        exp = _expand_acronym(text, pm_start, acr)
         if exp is None:
             continue
         start, name = exp
-        if any(s.start < pm.start() and s.end > start and s.target.etype == "organization"
-               and s.end - s.start >= pm.start() - start for s in found):
+        if any(s.start < pm_start and s.end > start and s.target.etype == "organization"
+               and s.end - s.start >= pm_start - start for s in found):
             continue
         target = _Target(f"org:{_slug(acr)}", "organization", name, acr)
         defined[acr] = target
-        extra.append(_Span(start, start + len(text[start:pm.start()].rstrip()), target))
+        extra.append(_Span(start, start + len(text[start:pm_start].rstrip()), target))
     for em in established:
         target = m.by_resolution.get(int(em.group("num")))
         if target is not None:
@@ -764,9 +783,40 @@ security progress unity liberty concord hope victory justice peace mobile nice r
 split time faith grace chance power trust energy mercy liberty commerce industry enterprise opportunity paradise harmony providence carmel
 university college temple church lincoln washington jackson madison franklin hamilton clinton
 wellington nelson salisbury cambridge oxford""".split())
-_PLACE_LEAD = re.compile(
-    r"(?<![\w\-])(?:[Hh]eld in|[Hh]osted in|[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ff]rom|[Tt]o|[Vv]ia|[Aa]round|"
-    r"city of|town of|village of|vicinity of|outskirts of|capital of)\s+(?=[A-Z])")
+# The words before a place ("held in Geneva"): those of the first group also with a capital.
+_LEAD_WORDS = ("held in", "hosted in", "in", "at", "near", "outside", "from", "to", "via", "around")
+_LEAD_PHRASES = ("city of", "town of", "village of", "vicinity of", "outskirts of", "capital of")
+
+
+def _lead_alternatives(reverse: bool) -> list[str]:
+    """The lead words as regex alternatives ("[Hh]eld in"), or spelt backwards ("ni dle[Hh]")."""
+    out = []
+    for word in _LEAD_WORDS + _LEAD_PHRASES:
+        atoms = [f"[{word[0].upper()}{word[0]}]" if word in _LEAD_WORDS else word[0], *word[1:]]
+        out.append("".join(reversed(atoms) if reverse else atoms))
+    return out
+
+
+_PLACE_LEAD = re.compile(r"(?<![\w\-])(?:" + "|".join(_lead_alternatives(False)) + r")\s+(?=[A-Z])")
+# _PLACE_LEAD read backwards, from the capital that follows the lead word: capitals are far
+# rarer than the letters a lead word begins with, so `re` skips in C over most of the text.
+# The longest alternatives come first ("held in" before "in", "vicinity of" before "city of"):
+# the match of a capital is then the one that _PLACE_LEAD finds, the one that starts first.
+_PLACE_LEAD_REVERSED = re.compile(
+    r"[A-Z](?=\s+(?:" + "|".join(sorted(_lead_alternatives(True), key=lambda a: -len(re.sub(r"\[..\]", "x", a))))
+    + r")(?![\w\-]))")
+
+
+def _place_lead_ends(text: str) -> list[int]:
+    """The end of every match of _PLACE_LEAD in `text`, in order (its `finditer`).
+
+    Every match ends just before a capital and holds no other capital but its first letter,
+    so the matches of two capitals never overlap, and each capital has the match of its
+    longest lead word (the one that starts first) or none."""
+    n = len(text)
+    ends = [n - 1 - m.start() for m in _PLACE_LEAD_REVERSED.finditer(text[::-1])]
+    ends.reverse()
+    return ends
 _DESIGNATOR = re.compile(r"\s+(?:governorate|province|region|area|district|village|town|city|camp|refugee camp|"
                          r"municipality|county|prefecture|locality|subregion|sub-district)\b")
 _VICINITY = re.compile(r"\s+(?:in the vicinity of|near|outside)\s+[A-Z]")
@@ -863,8 +913,7 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
         else:
             out.append((s, e, f"place:{_slug(name)}", name, country))
 
-    for m in fast(_PLACE_LEAD).finditer(text):
-        pos = m.end()
+    for pos in _place_lead_ends(text):
         while True:
             got = _scan_place_name(text, pos)
             if not got:

@@ -141,13 +141,16 @@ def _ascii_case_variants() -> dict[str, tuple[str, ...]]:
             for c in letters}
 
 
+_DIGIT_RANGE = re.compile(r"[0-9]-[0-9]")  # a range of digits as _class_items writes it
+
+
 def _both_cases(items: list[str]) -> list[str] | None:
     """The first-character items of an IGNORECASE pattern, spelt out in every case (None: a
     class or a character outside ASCII, not worth the trouble)."""
     out: list[str] = []
     for item in items:
-        if item in _CATEGORY_CLASS.values():
-            out.append(item)
+        if item in _CATEGORY_CLASS.values() or _DIGIT_RANGE.fullmatch(item):
+            out.append(item)  # no case to fold
             continue
         ch = item[-1] if item.startswith("\\") and len(item) == 2 else item
         if len(ch) != 1 or not ch.isascii():

@@ -304,7 +304,8 @@ def _suffix(n: int) -> str:
 def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.date | None,
               out: list[MeetingMention], claimed: set[int]) -> None:
     by_start = {d.start: d for d in dates}
-    for m in fast(_rx()["numbered"]).finditer(text):
+    # the expression holds the word "meeting": a text without it is not scanned
+    for m in fast(_rx()["numbered"]).finditer(text) if "meeting" in text else ():
         num = int(m.group("num"))
         plen = bool(m.group("plen"))
         sent = _sentence_start(text, m.start())
@@ -336,8 +337,9 @@ def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.d
                 status=_status(date.start_date if date else None, doc_date, ctx) if date else "held",
             )
         )
-    # "30th plenary meeting / 23 November 2020" closing a General Assembly resolution
-    for m in fast(_rx()["plenary_end"]).finditer(text):
+    # "30th plenary meeting / 23 November 2020" closing a General Assembly resolution (the
+    # expression holds the word "plenary": a text without it is not scanned)
+    for m in fast(_rx()["plenary_end"]).finditer(text) if "plenary" in text else ():
         if m.end() not in by_start:
             continue
         d = by_start[m.end()]

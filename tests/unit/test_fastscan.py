@@ -11,7 +11,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.core import areas, entities, metadata
+from flows.core import areas, dates, entities, metadata
 from flows.core.fastscan import FastPattern, literal_prefixes, trie_alternation
 
 _PIECES = st.sampled_from([
@@ -34,6 +34,7 @@ _PATTERNS = [
     re.compile(r"(?:^|\n)[“\"]?On\s+(?P<date>[^,\n]{6,40}),"),
     re.compile(r"(?<![\w\-’'])[A-Z][^\W\d_]+"),
     re.compile(r"(?x) (?<!\w) pea ce  # a comment to the end of the pattern"),
+    re.compile(r"(?i)(?<![\w-])[0-3]?\d\s+(?:may|june)"),  # a digit range under IGNORECASE
     re.compile(r"x*"),  # can match the empty string: no locator, the plain pattern
 ]
 
@@ -158,3 +159,62 @@ def test_disjoint_ranges_answer_like_a_scan(ranges: list[tuple[int, int]], a: in
 def test_language_words_are_the_word_pattern_ones(text: str):
     low = text.lower()
     assert metadata._words(low) == metadata._WORD.findall(low)
+
+
+_DATE_PIECES = st.sampled_from([
+    "1", "12", "31", "3rd", "1er", " ", "  ", "\n", ",", "-", "\u2013", " to ", " and ", " of ", " de ", "mai", "Mai",
+    "MAY", "May", "mar.", "Mar", "MARS", "Sept.", "sept", "septembre", "décembre", "DÉCEMBRE", "Jan.", "janvier",
+    "2013", "1999", "2025-07-24", "12025-07-24", ".", "x", "é", "²", "_", "enero", "generous", "Février", "ſept",
+])
+_DATE_TEXTS = st.lists(st.one_of(_DATE_PIECES, st.text(max_size=4)), max_size=30).map("".join)
+
+
+def _plain_anchor_re() -> re.Pattern[str]:
+    """The month-name and ISO-date anchors as one plain alternation (longest names first)."""
+    forms: set[str] = set()
+    for name in dates._months():
+        lower = (name,) if name in dates._lowercase_months() else ()
+        for form in (name.capitalize(), name.upper(), *lower):
+            forms.add(re.escape(form) + (r"\.?" if dates._dotted(name) else ""))
+    alt = "|".join(sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W\d_])(?:{alt})(?![^\W\d_])|\b{dates._YEAR}-[01]\d-[0-3]\d\b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DATE_TEXTS)
+def test_date_anchors_are_the_plain_alternations(text: str):
+    assert dates._anchors(text) == [m.span() for m in _plain_anchor_re().finditer(text)]
+
+
+def _date_tuples(found: list[dates.DateSpan]) -> list[tuple]:
+    return [(d.start, d.end, d.start_date, d.end_date, d.raw) for d in found]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DATE_TEXTS)
+def test_month_trie_finds_the_dates_of_the_plain_alternation(text: str):
+    fast_found = _date_tuples(dates.find_dates(text))
+    plain = "|".join(rf"{re.escape(n)}\.?" if dates._dotted(n) else re.escape(n)
+                     for n in sorted(dates._months(), key=len, reverse=True))
+    original = dates._month_alt
+    try:
+        dates._month_alt = lambda: plain
+        dates._date_re.cache_clear()
+        assert fast_found == _date_tuples(dates.find_dates(text))
+    finally:
+        dates._month_alt = original
+        dates._date_re.cache_clear()
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_place_leads_read_backwards_end_where_the_forward_scan_ends(text: str):
+    assert entities._place_lead_ends(text) == [m.end() for m in entities._PLACE_LEAD.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["(", ")", " ", "\n", "\u00a0", "AB", "A", "b", "1", "-", "/", " X", "x"]),
+                max_size=30).map("".join))
+def test_parenthesized_acronyms_are_the_plain_scans(text: str):
+    plain = [(m.start(), m.group("acr"), m.start("acr"), m.end("acr")) for m in entities._PAREN_ACRONYM.finditer(text)]
+    assert entities._paren_acronyms(text) == plain
