@@ -42,3 +42,15 @@ def golden():
         assert json.loads(path.read_text(encoding="utf-8")) == json.loads(rendered), f"{path} differs"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A real S3 API (moto's server) on 127.0.0.1, a free port, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.core.bi import CHANGES_JSON, CHANGES_MD, CSV_ZIP_FILE, DUCKDB_FILE
-from flows.core.schema import Column, Table, tables, vocabularies
+from flows.core.ingest import sha256_file
+from flows.core.schema import Column, Table, constraint_notes, tables
 
 CATALOG_FILE = "index.html"
 DATAPACKAGE_FILE = "datapackage.json"  # written last, after the catalog: always linked
@@ -96,12 +97,6 @@ def _local_file(release_dir: Path, path: str) -> bool:
     return path == DATAPACKAGE_FILE or (release_dir / pure).is_file()
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _rows(arrow_tables: Mapping[str, pa.Table], name: str, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -531,7 +526,7 @@ def _other_files(release_dir: Path, package: Mapping[str, Any]) -> list[tuple[st
         elif path == DATAPACKAGE_FILE:
             size, digest = None, None  # describes every other file; written after this page
         else:
-            size, digest = (release_dir / path).stat().st_size, _sha256_file(release_dir / path)
+            size, digest = (release_dir / path).stat().st_size, sha256_file(release_dir / path)
         out.append((path, described.get(path) or str((res or {}).get("description") or ""), size, digest))
     return out
 
@@ -548,16 +543,7 @@ def _downloads_section(release_dir: Path, package: Mapping[str, Any]) -> str:
 
 
 def _constraints(column: Column) -> str:
-    out = []
-    if column.vocabulary:
-        out.append("one of: " + ", ".join(vocabularies()[column.vocabulary]))
-    if column.pattern:
-        out.append(f"matches {column.pattern}")
-    if column.min is not None:
-        out.append(f"≥ {column.min}")
-    if column.max is not None:
-        out.append(f"≤ {column.max}")
-    return "; ".join(out)
+    return "; ".join(constraint_notes(column))
 
 
 def _keys(table: Table, column: str) -> str:

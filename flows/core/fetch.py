@@ -52,7 +52,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from flows import __version__
-from flows.core.ingest import Rejected
+from flows.core.ingest import Rejected, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ class FetchCache:
         if entry.sha256 in self._verified and path.is_file():
             return path
         try:
-            if path.stat().st_size != entry.n_bytes or _file_sha256(path) != entry.sha256:
+            if path.stat().st_size != entry.n_bytes or sha256_file(path) != entry.sha256:
                 log.warning("fetch cache object %s does not match its index entry; it will be fetched again", path)
                 return None
         except OSError:
@@ -280,12 +280,6 @@ class FetchCache:
         self._last_flush = time.monotonic()
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(MIB), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- names and content types -------------------------------------------------------------------------------

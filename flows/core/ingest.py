@@ -87,6 +87,15 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path, block: int = 1 << 20) -> str:
+    """sha256 of a file, read a block at a time (files may be larger than memory allows)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(block), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:

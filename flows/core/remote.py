@@ -28,6 +28,8 @@ from typing import Any, Literal
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from flows.core.ingest import sha256_file
+
 RELEASES = "releases"
 LATEST = "latest"
 PACKAGE = "datapackage.json"
@@ -46,12 +48,6 @@ def _filesystem(url: str, storage_options: Mapping[str, Any] | None) -> tuple[An
     return fs, root.rstrip("/")
 
 
-def _sha256_local(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_BLOCK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _sha256_remote(fs: Any, path: str) -> str:
@@ -70,7 +66,7 @@ def _release_files(release: Path) -> list[str]:
 
 def _local_hashes(release: Path, files: list[str], package: Mapping[str, Any]) -> dict[str, str]:
     """sha256 of every local file, after checking those that datapackage.json lists against it."""
-    hashes = {rel: _sha256_local(release / rel) for rel in files}
+    hashes = {rel: sha256_file(release / rel) for rel in files}
     for res in package.get("resources", []):
         declared = str(res.get("hash", ""))
         if not declared.startswith("sha256:"):

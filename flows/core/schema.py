@@ -222,6 +222,21 @@ def expectation_configs(table: Table) -> list[dict[str, Any]]:
     return exps
 
 
+def constraint_notes(column: Column, code: str = "") -> list[str]:
+    """The constraints of a column in words (vocabulary, pattern, bounds), for the data
+    dictionary and the catalog page; `code` wraps the pattern (a backtick for Markdown)."""
+    out = []
+    if column.vocabulary:
+        out.append("one of: " + ", ".join(vocabularies()[column.vocabulary]))
+    if column.pattern:
+        out.append(f"matches {code}{column.pattern}{code}")
+    if column.min is not None:
+        out.append(f"≥ {column.min}")
+    if column.max is not None:
+        out.append(f"≤ {column.max}")
+    return out
+
+
 def data_dictionary() -> str:
     """The data dictionary of a release, in Markdown."""
     meta = dataset_metadata()
@@ -236,15 +251,7 @@ def data_dictionary() -> str:
             lines.append(f"Foreign key: `{', '.join(fk['fields'])}` → `{fk['reference']['resource']}.{', '.join(fk['reference']['fields'])}`.")
         lines += ["", "| column | type | null | description | constraints | example |", "|---|---|---|---|---|---|"]
         for c in table.columns:
-            cons = []
-            if c.vocabulary:
-                cons.append("one of: " + ", ".join(vocabularies()[c.vocabulary]))
-            if c.pattern:
-                cons.append(f"matches `{c.pattern}`")
-            if c.min is not None:
-                cons.append(f"≥ {c.min}")
-            if c.max is not None:
-                cons.append(f"≤ {c.max}")
+            cons = constraint_notes(c, code="`")
             example = "" if c.example is None else str(c.example).replace("\n", "\\n").replace("|", "\\|")
             lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {c.description} | {'; '.join(cons)} | {example} |")
         lines.append("")

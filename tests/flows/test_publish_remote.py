@@ -9,20 +9,10 @@ import uuid
 
 import fsspec
 import pytest
-from moto.server import ThreadedMotoServer
 
 from flows.core.remote import remote_latest
 from flows.pipeline import build_release
 from flows.settings import settings_for
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -45,13 +45,14 @@ class SimulatedKill(BaseException):
 
 @pytest.fixture
 def server():
-    threads_before = threading.active_count()
+    threads_before = set(threading.enumerate())
     srv = LoopbackServer().start()
     try:
         yield srv
     finally:
         srv.stop()
-    assert threading.active_count() == threads_before  # the server and every handler thread ended
+    leftover = [t for t in threading.enumerate() if t not in threads_before]
+    assert not leftover, leftover  # the server and every handler thread ended (others may come and go)
 
 
 @pytest.fixture

@@ -13,21 +13,10 @@ from pathlib import Path
 import fsspec
 import pytest
 import s3fs
-from moto.server import ThreadedMotoServer
 
 from flows.core.remote import RemotePublishError, publish_to, remote_latest
 from flows.core.storage import Outputs, datapackage, encode_tables, new_version
 from tests.sample_rows import release_rows
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    """An S3 endpoint on 127.0.0.1 (a free port), for this module only."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
