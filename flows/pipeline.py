@@ -27,7 +27,14 @@ from prefect.utilities.annotations import quote
 from flows import extract, ingest, normalize, publish, validate
 from flows.core.cache import CACHE_VERSION, ResultCache
 from flows.core.extract import DocumentResult
-from flows.core.ingest import Discovery, InputFile, Rejected, drop_duplicates, unsupported_rejections
+from flows.core.ingest import (
+    Discovery,
+    InputFile,
+    Rejected,
+    drop_duplicates,
+    read_bytes,
+    unsupported_rejections,
+)
 from flows.core.storage import Outputs
 from flows.core.validation import preload_validation
 from flows.runners import make_task_runner, resolve_kind, worker_environment
@@ -136,22 +143,19 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
     def raw(batch: list[InputFile]) -> list[extract.RawInput]:
         items = []
         for item in batch:
-            try:
-                items.append(extract.RawInput(item.source_name, item.source_sha256, item.path.read_bytes(),
-                                              item.source_url, item.content_type))
-            except OSError as exc:
-                out.append((item, Rejected(item.source_name, item.source_sha256, item.n_bytes, "unreadable",
-                                           f"cannot read the file: {exc.strerror or exc}")))
+            data = read_bytes(item)  # unreadable, or changed since the inventory: not cached
+            if isinstance(data, Rejected):
+                out.append((item, data))
+            else:
+                items.append(extract.RawInput(item.source_name, item.source_sha256, data, item.source_url,
+                                              item.content_type))
         return items
 
     def collect(processed: list[extract.Processed], done: int) -> None:
         for name, sha, value in processed:
-            item = by_name[name]
-            if sha != item.source_sha256:  # the file changed between inventory and extraction
-                value = Rejected(name, sha, item.n_bytes, "unreadable", "the file changed while the run was reading it; run again")
-            elif cache is not None:
+            if cache is not None:
                 cache.put(sha, name, value)
-            out.append((item, value))
+            out.append((by_name[name], value))
         log.info("extracted batch %d/%d (%d documents)", done, len(batches), len(out))
 
     with clock("extract"):
@@ -262,6 +266,8 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
     extracted, kind = _extract(settings, todo, cache, clock, log)
     done += extracted
+    for problem in (cache.errors if cache is not None else [])[:20]:
+        log.warning("result cache: %s", problem)
 
     results = sorted((v for _, v in done if isinstance(v, DocumentResult)), key=lambda r: r.source.source_name)
     rejected += [v for _, v in done if isinstance(v, Rejected)]

@@ -20,13 +20,13 @@ wrote them to (never put a cache folder from elsewhere in its place).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import os
 import pickle
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -66,22 +66,13 @@ def cache_key(source_sha256: str, source_name: str, version: str = CACHE_VERSION
     return hashlib.sha256(f"{version}\0{source_name}\0{source_sha256}".encode()).hexdigest()
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    writes: int = 0
-    unreadable: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class ResultCache:
     """A folder of per-document extraction results that survives restarts and killed runs."""
 
     def __init__(self, root: Path, version: str = CACHE_VERSION):
         self.root = Path(root)
         self.version = version
-        self.stats = CacheStats()
+        self.errors: list[str] = []  # entries that could not be read or written (the run reports them)
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}{_SUFFIX}"
@@ -92,34 +83,29 @@ class ResultCache:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            self.stats.misses += 1
             return None
         except OSError as exc:
-            self.stats.misses += 1
-            self.stats.errors.append(f"{path}: {exc}")
+            self.errors.append(f"cannot read {path}: {exc}")
             return None
         try:
-            value = pickle.loads(zlib.decompress(data))
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss; it is rewritten by put()
-            self.stats.misses += 1
-            self.stats.unreadable += 1
+            return pickle.loads(zlib.decompress(data))
+        except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss; put() rewrites it
+            self.errors.append(f"damaged entry {path} ({type(exc).__name__}): extracted again")
             return None
-        self.stats.hits += 1
-        return value
 
     def put(self, source_sha256: str, source_name: str, value: Any) -> None:
-        """Store a value atomically (temporary file + rename). Failures to write are counted,
-        never raised: the cache only saves time, it never decides what a release holds."""
+        """Store a value atomically (temporary file + rename). Failures to write are recorded in
+        `errors`, never raised: the cache only saves time, it never decides what a release holds."""
         path = self._path(cache_key(source_sha256, source_name, self.version))
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
             os.replace(tmp, path)
-            self.stats.writes += 1
         except OSError as exc:
-            self.stats.errors.append(f"{path}: {exc}")
-            tmp.unlink(missing_ok=True)
+            self.errors.append(f"cannot write {path}: {exc}")
+            with contextlib.suppress(OSError):  # the folder itself may be what failed
+                tmp.unlink(missing_ok=True)
 
     def prune(self, keep: Iterable[tuple[str, str]]) -> int:
         """Delete every entry (and leftover temporary file) not among `keep` (sha256, name)

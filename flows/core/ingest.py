@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -184,26 +184,20 @@ def source_from_bytes(name: str, data: bytes, digest: str | None = None,
     if not data:
         return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
     fmt = sniff_format(data, name, content_type)
-    if fmt in CONVERTED_FORMATS:
-        try:
-            converted = convert(data, fmt)
-        except ConversionError as exc:
-            return Rejected(name, digest, len(data), exc.reason, exc.detail)
-        raw_text, encoding = converted.text, converted.encoding
-    else:
-        try:
-            raw_text, encoding = decode(data)
-        except ValueError as exc:
-            reason = "binary" if str(exc).startswith("binary") else "undecodable"
-            return Rejected(name, digest, len(data), reason, str(exc))
+    try:  # anything not recognised as PDF, Word or HTML is decoded as text (or rejected as binary)
+        converted = convert(data, fmt if fmt in CONVERTED_FORMATS else "text")
+    except ConversionError as exc:
+        return Rejected(name, digest, len(data), exc.reason, exc.detail)
+    raw_text, encoding = converted.text, converted.encoding
     text = normalize_text(raw_text)
     if not text:
         return Rejected(name, digest, len(data), "empty", "the file holds no text (only whitespace or markup)")
     return SourceDocument(name, digest, len(data), encoding, raw_text, text)
 
 
-def read_input(item: InputFile) -> SourceDocument | Rejected:
-    """Read an inventoried file again and turn it into a SourceDocument (or a rejection)."""
+def read_bytes(item: InputFile) -> bytes | Rejected:
+    """The bytes of an inventoried file, read again; a rejection when it cannot be read or no
+    longer has the bytes the inventory hashed (it changed while the run was going)."""
     try:
         data = item.path.read_bytes()
     except OSError as exc:
@@ -213,7 +207,15 @@ def read_input(item: InputFile) -> SourceDocument | Rejected:
     if digest != item.source_sha256:
         return Rejected(item.source_name, digest, len(data), "unreadable",
                         "the file changed while the run was reading it; run again")
-    return with_url(source_from_bytes(item.source_name, data, digest, item.content_type), item.source_url)
+    return data
+
+
+def read_input(item: InputFile) -> SourceDocument | Rejected:
+    """Read an inventoried file again and turn it into a SourceDocument (or a rejection)."""
+    data = read_bytes(item)
+    if isinstance(data, Rejected):
+        return data
+    return with_url(source_from_bytes(item.source_name, data, item.source_sha256, item.content_type), item.source_url)
 
 
 def with_url(item: SourceDocument | Rejected, url: str | None) -> SourceDocument | Rejected:
@@ -231,11 +233,6 @@ def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> S
     if isinstance(item, Rejected):
         return item
     return read_input(item)
-
-
-def read_sources(paths: Iterable[Path], root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SourceDocument | Rejected]:
-    for path in paths:
-        yield read_source(path, root, max_bytes)
 
 
 def drop_duplicates(items: Iterable[_Item | Rejected]) -> list[_Item | Rejected]:

@@ -16,12 +16,9 @@ from flows.settings import settings_for
 
 
 @pytest.fixture
-def bucket_url(moto_endpoint, monkeypatch):
+def bucket_url(moto_endpoint, isolated_aws):
     """Credentials and endpoint the way a user sets them: the standard AWS environment variables."""
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch = isolated_aws
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # no LocationConstraint needed

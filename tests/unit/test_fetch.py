@@ -288,18 +288,24 @@ def test_an_unexpected_error_becomes_a_failed_item(server, cache_dir, monkeypatc
 
 # --- a killed run leaves a sound cache -------------------------------------------------------------------------
 
-def test_a_kill_while_storing_an_object_leaves_no_entry(server, cache_dir, monkeypatch):
+def _killed_on_replace(monkeypatch, hit, run) -> None:
+    """Run `run()` with a kill simulated at the first os.replace whose target `hit(dst)` selects."""
     real_replace = os.replace
 
     def killed(src, dst):
-        if "objects" in str(dst):
+        if hit(Path(dst)):
             raise SimulatedKill
         real_replace(src, dst)
 
     monkeypatch.setattr(fetch.os, "replace", killed)
     with pytest.raises(SimulatedKill):
-        fetch_urls([server.url("/doc.pdf")], cache_dir, FAST)
+        run()
     monkeypatch.setattr(fetch.os, "replace", real_replace)
+
+
+def test_a_kill_while_storing_an_object_leaves_no_entry(server, cache_dir, monkeypatch):
+    _killed_on_replace(monkeypatch, lambda dst: "objects" in str(dst),
+                       lambda: fetch_urls([server.url("/doc.pdf")], cache_dir, FAST))
 
     reopened = FetchCache(cache_dir)
     assert reopened.entry(server.url("/doc.pdf")) is None and object_files(cache_dir) == []
@@ -310,17 +316,8 @@ def test_a_kill_while_storing_an_object_leaves_no_entry(server, cache_dir, monke
 def test_a_kill_while_writing_the_index_keeps_the_previous_index(server, cache_dir, monkeypatch):
     first = fetch_one(server, "/doc.pdf", cache_dir)
     before = (cache_dir / "index.json").read_bytes()
-    real_replace = os.replace
-
-    def killed(src, dst):
-        if Path(dst).name == "index.json":
-            raise SimulatedKill
-        real_replace(src, dst)
-
-    monkeypatch.setattr(fetch.os, "replace", killed)
-    with pytest.raises(SimulatedKill):
-        fetch_urls([server.url("/page.html")], cache_dir, FAST)
-    monkeypatch.setattr(fetch.os, "replace", real_replace)
+    _killed_on_replace(monkeypatch, lambda dst: dst.name == "index.json",
+                       lambda: fetch_urls([server.url("/page.html")], cache_dir, FAST))
 
     assert (cache_dir / "index.json").read_bytes() == before
     reopened = FetchCache(cache_dir)

@@ -20,12 +20,8 @@ from tests.sample_rows import release_rows
 
 
 @pytest.fixture
-def s3(moto_endpoint, monkeypatch):
+def s3(moto_endpoint, isolated_aws):
     """Storage options for the moto server (dummy credentials, never the machine's) and a fresh bucket."""
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     options = {"key": "testing", "secret": "testing", "skip_instance_cache": True,
                "client_kwargs": {"endpoint_url": moto_endpoint, "region_name": "eu-west-1"}}
     bucket = f"uncoop-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,70 @@
+"""The per-document result cache: what survives a restart, a damaged entry and a killed write."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from flows.core import cache as cache_module
+from flows.core.cache import ResultCache, cache_key
+
+SHA = "a" * 64
+
+
+def test_a_value_survives_a_new_cache_instance(tmp_path):
+    ResultCache(tmp_path).put(SHA, "doc.txt", {"facts": [1, 2]})
+    assert ResultCache(tmp_path).get(SHA, "doc.txt") == {"facts": [1, 2]}
+
+
+def test_the_key_holds_bytes_name_and_code_version(tmp_path):
+    store = ResultCache(tmp_path, version="v1")
+    store.put(SHA, "doc.txt", "x")
+    assert store.get(SHA, "renamed.txt") is None
+    assert store.get("b" * 64, "doc.txt") is None
+    assert ResultCache(tmp_path, version="v2").get(SHA, "doc.txt") is None
+    assert len({cache_key(SHA, "doc.txt", "v1"), cache_key(SHA, "doc.txt", "v2"), cache_key(SHA, "x.txt", "v1")}) == 3
+
+
+def test_a_damaged_entry_is_a_reported_miss_and_is_rewritten(tmp_path):
+    store = ResultCache(tmp_path)
+    store.put(SHA, "doc.txt", "first")
+    (entry,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    entry.write_bytes(b"not a zlib stream")
+    assert store.get(SHA, "doc.txt") is None
+    assert store.errors and "damaged entry" in store.errors[0]
+    store.put(SHA, "doc.txt", "second")
+    assert ResultCache(tmp_path).get(SHA, "doc.txt") == "second"
+
+
+def test_a_write_killed_before_its_rename_leaves_no_entry(tmp_path, monkeypatch):
+    class Killed(BaseException):
+        pass
+
+    def killed(src, dst):
+        raise Killed
+
+    monkeypatch.setattr(cache_module.os, "replace", killed)
+    with pytest.raises(Killed):
+        ResultCache(tmp_path).put(SHA, "doc.txt", "value")
+    monkeypatch.setattr(cache_module.os, "replace", os.replace)
+    assert ResultCache(tmp_path).get(SHA, "doc.txt") is None  # only a temporary file was left
+
+
+def test_a_write_that_fails_is_recorded_not_raised(tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    store = ResultCache(blocked)
+    store.put(SHA, "doc.txt", "value")
+    assert store.errors and "cannot write" in store.errors[0]
+
+
+def test_prune_keeps_only_the_current_corpus_and_clears_leftovers(tmp_path):
+    store = ResultCache(tmp_path)
+    store.put(SHA, "kept.txt", 1)
+    store.put("b" * 64, "gone.txt", 2)
+    leftover = tmp_path / "ab" / ".stale.tmp"
+    leftover.parent.mkdir(exist_ok=True)
+    leftover.write_bytes(b"")
+    assert store.prune([(SHA, "kept.txt")]) == 2
+    assert store.get(SHA, "kept.txt") == 1 and store.get("b" * 64, "gone.txt") is None
