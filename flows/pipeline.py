@@ -11,10 +11,12 @@ extraction results (measured: 8 s for 1,000 documents, 7 ms quoted).
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,8 @@ from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
 from flows import extract, ingest, normalize, publish, validate
-from flows.core.cache import CACHE_VERSION, ResultCache
+from flows.core.assemble import CorpusIndex
+from flows.core.cache import CACHE_VERSION, ResultCache, RunResults
 from flows.core.extract import DocumentResult
 from flows.core.ingest import (
     Discovery,
@@ -35,7 +38,7 @@ from flows.core.ingest import (
     read_bytes,
     unsupported_rejections,
 )
-from flows.core.storage import Outputs
+from flows.core.storage import Outputs, new_version
 from flows.core.validation import preload_validation
 from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
@@ -131,32 +134,32 @@ def _artifacts(summary: RunSummary) -> None:
     )
 
 
-def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache | None, clock: StageClock,
-             log) -> tuple[list[tuple[InputFile, DocumentResult | Rejected]], str]:
+def _extract(settings: BuildSettings, todo: list[InputFile], accept: Callable[[str, str, DocumentResult | Rejected], None],
+             clock: StageClock, log) -> str:
     """Run extract batches for the documents the cache did not have, on the chosen task runner;
-    each result is written to the cache as soon as its batch is back (a killed run keeps them)."""
+    `accept` takes each result as soon as its batch is back (it caches it, so a killed run
+    keeps them, and indexes it for the assembly). Returns the task runner's kind."""
     batches = _batches(todo, settings.batch_size)
     kind = resolve_kind(settings, len(batches))
-    by_name = {item.source_name: item for item in todo}
-    out: list[tuple[InputFile, DocumentResult | Rejected]] = []
+    n_done = 0
 
     def raw(batch: list[InputFile]) -> list[extract.RawInput]:
         items = []
         for item in batch:
             data = read_bytes(item)  # unreadable, or changed since the inventory: not cached
             if isinstance(data, Rejected):
-                out.append((item, data))
+                accept(item.source_name, item.source_sha256, data)
             else:
                 items.append(extract.RawInput(item.source_name, item.source_sha256, data, item.source_url,
                                               item.content_type))
         return items
 
     def collect(processed: list[extract.Processed], done: int) -> None:
+        nonlocal n_done
         for name, sha, value in processed:
-            if cache is not None:
-                cache.put(sha, name, value)
-            out.append((by_name[name], value))
-        log.info("extracted batch %d/%d (%d documents)", done, len(batches), len(out))
+            accept(name, sha, value)
+        n_done += len(processed)
+        log.info("extracted batch %d/%d (%d documents)", done, len(batches), n_done)
 
     with clock("extract"):
         runner = make_task_runner(kind, settings)
@@ -178,7 +181,7 @@ def _extract(settings: BuildSettings, todo: list[InputFile], cache: ResultCache 
                     futures.remove(finished)
                     done += 1
                     collect(finished.result(), done)
-    return out, kind
+    return kind
 
 
 def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary, clock: StageClock, log) -> None:
@@ -251,47 +254,85 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         rejected += unsupported_rejections(found.unsupported, input_dir)
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
-    cache = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
-    done: list[tuple[InputFile, DocumentResult | Rejected]] = []
+    # without the persistent cache, a private one for this run still keeps the corpus out of memory
+    private_cache = None if settings.use_cache else Path(tempfile.mkdtemp(prefix="uncoop-run-", dir=_scratch(output_dir)))
+    cache = ResultCache(settings.resolved_cache_dir() if private_cache is None else private_cache)
+    try:
+        return _build(settings, log, clock, outputs, output_dir, input_dir, found, todo, rejected, source_paths,
+                      fingerprint, cache, persistent=private_cache is None)
+    finally:
+        if private_cache is not None:
+            shutil.rmtree(private_cache, ignore_errors=True)
+
+
+def _scratch(output_dir: Path) -> Path:
+    folder = output_dir / ".cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, output_dir: Path,
+           input_dir: Path | None, found: Discovery, todo: list[InputFile], rejected: list[Rejected],
+           source_paths: dict[str, Path], fingerprint: str, cache: ResultCache, persistent: bool) -> RunSummary:
+    index = CorpusIndex()  # pass 1 of the assembly, fed as results come from the cache or the extractors
+    results = RunResults(cache)
+    keep: list[tuple[str, str]] = []  # (sha256, name) of every entry the cache keeps after this run
+
+    def accept(name: str, sha: str, value: DocumentResult | Rejected, stored: bool) -> None:
+        keep.append((sha, name))
+        if isinstance(value, Rejected):
+            rejected.append(value)
+        else:
+            index.add(value)
+            results.keep(name, sha, value, stored=stored)
+
     with clock("cache"):
-        if cache is not None:
-            missing = []
-            for item in todo:
-                hit = cache.get(item.source_sha256, item.source_name)
-                (missing if hit is None else done).append(item if hit is None else (item, hit))
-            todo = missing
-    n_cached = len(done)
+        missing = []
+        for item in todo:
+            hit = cache.get(item.source_sha256, item.source_name) if persistent else None
+            if hit is None:
+                missing.append(item)
+            else:
+                accept(item.source_name, item.source_sha256, hit, True)
+    n_cached = len(todo) - len(missing)
+    todo = missing
     log.info("%d documents to extract, %d from the cache", len(todo), n_cached)
     if todo:  # Great Expectations takes ~3 s to import: do it while the documents are extracted
         threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
-    extracted, kind = _extract(settings, todo, cache, clock, log)
-    done += extracted
-    for problem in (cache.errors if cache is not None else [])[:20]:
+
+    def extracted(name: str, sha: str, value: DocumentResult | Rejected) -> None:
+        changed = isinstance(value, Rejected) and value.reason == "unreadable"  # never cache those
+        accept(name, sha, value, False if changed else cache.put(sha, name, value))
+
+    kind = _extract(settings, todo, extracted, clock, log)
+    for problem in cache.errors[:20]:
         log.warning("result cache: %s", problem)
 
-    results = sorted((v for _, v in done if isinstance(v, DocumentResult)), key=lambda r: r.source.source_name)
-    rejected += [v for _, v in done if isinstance(v, Rejected)]
-    n_results = len(results)
-    keep = [(item.source_sha256, item.source_name) for item, _ in done]  # what the cache keeps
-    done.clear()
+    n_results = len(index)
     with clock("assemble"):
-        rows = normalize.assemble(quote(results), quote(rejected))
-        del results  # memory: the extraction results are in the rows now
-    with clock("encode"):
-        encoded = publish.encode(quote(rows))  # consumes rows (each table freed once encoded)
-        del rows
-    counts = {name: table.num_rows for name, table in encoded.arrow.items()}
+        plan = index.finish(rejected)
+    with clock("write"):
+        folder = outputs.open_staging()
+        try:
+            staged = normalize.write_tables(folder, quote(plan), quote(results))
+        except BaseException:
+            outputs.discard(folder)
+            raise
+    counts = dict(staged.rows)
     quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
     with clock("quarantine"):
         publish.write_quarantine(output_dir, quote(rejected), input_dir, quote(source_paths))
     base = dict(rows=counts, n_documents=n_results, quarantined=quarantined, n_ignored=len(found.ignored),
-                fingerprint=encoded.fingerprint, timings=clock.seconds, extracted=len(todo), cached=n_cached,
+                fingerprint=staged.fingerprint, timings=clock.seconds, extracted=len(todo), cached=n_cached,
                 task_runner=kind)
 
-    if settings.publish and outputs.latest_fingerprint() == encoded.fingerprint:
+    if settings.publish and outputs.latest_fingerprint() == staged.fingerprint:
         with clock("publish"):
+            outputs.discard(folder)
             # the next run with these very inputs stops before extracting anything
             outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": outputs.latest().name})
+            if persistent:
+                cache.prune(keep)
         summary = RunSummary(status="unchanged", release=str(outputs.latest()), validation="passed (unchanged release)",
                              **base, notes=["the tables are identical to the latest release: nothing new was published"])
         log.info("unchanged: the latest release %s already holds these tables", summary.release)
@@ -299,10 +340,10 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         _artifacts(summary)
         return summary
 
-    with clock("stage"):
-        staging = publish.stage(output_dir, quote(encoded))
+    staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
+    staged = staged.moved(staging)
     with clock("validate"):
-        report = validate.validate_release(quote(encoded), staging)
+        report = validate.validate_release(staging)
     if not report.success:
         kept = publish.reject(output_dir, staging)
         summary = RunSummary(status="validation_failed", release=None, validation=report.summary(), **base,
@@ -314,11 +355,11 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         _artifacts(summary)
         return summary
     with clock("publish"):
-        release = publish.publish(output_dir, staging, quote(encoded), {
+        release = publish.publish(output_dir, staging, staged, {
             "n_documents": n_results, "n_quarantined": sum(quarantined.values()), "quarantined": quarantined,
             "inputs_fingerprint": fingerprint}, report.as_dict())
         outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
-        if cache is not None:
+        if persistent:
             cache.prune(keep)
     summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
     log.info("published %s", release)

@@ -1,4 +1,4 @@
-"""Publish stage: encode the tables, stage the release, and publish it only once it is valid."""
+"""Publish stage: publish a staged release only once it is valid."""
 
 from __future__ import annotations
 
@@ -14,31 +14,21 @@ from flows.core.catalog import catalog_resource, write_catalog
 from flows.core.extract import EXTRACTOR_VERSION
 from flows.core.ingest import Rejected
 from flows.core.remote import publish_to
-from flows.core.storage import EncodedTables, Outputs, datapackage, encode_tables, new_version
-
-
-@task(name="encode-tables", cache_policy=NONE)
-def encode(rows: dict[str, list[dict]]) -> EncodedTables:
-    return encode_tables(rows, consume=True)
-
-
-@task(name="stage-release", cache_policy=NONE)
-def stage(outputs_dir: Path, encoded: EncodedTables) -> Path:
-    return Outputs(outputs_dir).stage(new_version(encoded.fingerprint), encoded)
+from flows.core.storage import Outputs, StagedTables, datapackage
 
 
 @task(name="publish-release", cache_policy=NONE)
-def publish(outputs_dir: Path, staging: Path, encoded: EncodedTables, run: dict, validation: dict) -> Path:
+def publish(outputs_dir: Path, staging: Path, staged: StagedTables, run: dict, validation: dict) -> Path:
     """Add the BI files, the changes since the previous release and the index.html catalog,
     write datapackage.json (with `run`: document and quarantine counts, inputs fingerprint),
     move the release into releases/ and then move latest."""
     outputs = Outputs(outputs_dir)
-    outputs.write_extras(staging, encoded)
-    package = datapackage(encoded, staging.name, dt.datetime.now(dt.UTC), {
+    outputs.write_extras(staging)
+    package = datapackage(staged, staging.name, dt.datetime.now(dt.UTC), {
         "code_version": __version__, "extractor_version": EXTRACTOR_VERSION, **run,
     })
     package["resources"] += extra_resources(staging)
-    write_catalog(staging, package, encoded.arrow, validation)
+    write_catalog(staging, package, validation=validation)
     package["resources"].append(catalog_resource(staging))
     return outputs.finish(staging, package)
 

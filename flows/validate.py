@@ -7,10 +7,9 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NONE
 
-from flows.core.storage import EncodedTables
-from flows.core.validation import ValidationReport, run_validation, validation_frames
+from flows.core.validation import ValidationReport, release_frames, run_validation
 
 
 @task(name="validate-release", cache_policy=NONE)
-def validate_release(encoded: EncodedTables, staging: Path) -> ValidationReport:
-    return run_validation(validation_frames(encoded.arrow), staging / "validation")
+def validate_release(staging: Path) -> ValidationReport:
+    return run_validation(release_frames(staging), staging / "validation")

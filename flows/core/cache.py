@@ -93,9 +93,10 @@ class ResultCache:
             self.errors.append(f"damaged entry {path} ({type(exc).__name__}): extracted again")
             return None
 
-    def put(self, source_sha256: str, source_name: str, value: Any) -> None:
-        """Store a value atomically (temporary file + rename). Failures to write are recorded in
-        `errors`, never raised: the cache only saves time, it never decides what a release holds."""
+    def put(self, source_sha256: str, source_name: str, value: Any) -> bool:
+        """Store a value atomically (temporary file + rename); False if it could not be written.
+        Failures are recorded in `errors`, never raised: the cache only saves time, it never
+        decides what a release holds."""
         path = self._path(cache_key(source_sha256, source_name, self.version))
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -106,6 +107,8 @@ class ResultCache:
             self.errors.append(f"cannot write {path}: {exc}")
             with contextlib.suppress(OSError):  # the folder itself may be what failed
                 tmp.unlink(missing_ok=True)
+            return False
+        return True
 
     def prune(self, keep: Iterable[tuple[str, str]]) -> int:
         """Delete every entry (and leftover temporary file) not among `keep` (sha256, name)
@@ -123,3 +126,29 @@ class ResultCache:
                     entry.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+class RunResults:
+    """Where the second pass of the assembly finds each document's result: the result cache
+    (the persistent one, or a private one for this run when caching is off), or memory for the
+    few results the cache could not store. Keeps the corpus out of memory between the passes."""
+
+    def __init__(self, cache: ResultCache):
+        self.cache = cache
+        self._sha: dict[str, str] = {}  # source name -> sha256
+        self._held: dict[str, Any] = {}
+
+    def keep(self, source_name: str, source_sha256: str, value: Any, *, stored: bool) -> None:
+        """Remember where a document's result is; `stored` says whether the cache has it."""
+        self._sha[source_name] = source_sha256
+        if not stored:
+            self._held[source_name] = value
+
+    def load(self, source_name: str) -> Any:
+        if source_name in self._held:
+            return self._held[source_name]
+        value = self.cache.get(self._sha[source_name], source_name)
+        if value is None:
+            raise RuntimeError(f"the result of {source_name!r} vanished from the result cache {self.cache.root} "
+                               "during the run (was the folder cleaned?); run the build again")
+        return value

@@ -8,6 +8,10 @@ script), inline CSS, and charts as inline SVG computed here in Python, so they r
 JavaScript and are the same bytes for the same release. Every href is relative to the release
 folder (and points at a file that exists) except the licence, source and homepage URLs that
 `datapackage.json` itself declares. All text that comes from data is escaped.
+
+The charts read only the columns they need from the release's Parquet files, a batch at a
+time, and the counts come from the Parquet footers, so the page costs little memory whatever
+the size of the corpus (the documents' texts are never read).
 """
 
 from __future__ import annotations
@@ -18,14 +22,13 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.core.bi import CHANGES_JSON, CHANGES_MD, CSV_ZIP_FILE, DUCKDB_FILE
+from flows.core.bi import CHANGES_JSON, CHANGES_MD, CSV_ZIP_FILE, DUCKDB_FILE, release_tables
 from flows.core.ingest import sha256_file
 from flows.core.schema import Column, Table, constraint_notes, tables
 
@@ -51,6 +54,7 @@ NETWORK_INSTRUMENTS = 12
 NETWORK_DOCUMENTS = 12
 HEAT_STEPS = ("#dbe9f6", "#9ecae1", "#4292c6", "#2171b5", "#08306b")
 DOC_COLOUR, INSTRUMENT_COLOUR, BAR_COLOUR = "#c2571a", "#1f5f9e", "#1f5f9e"
+_BATCH_ROWS = 65_536  # rows of a few short columns (ids, dates) read at a time
 
 
 def _e(value: Any) -> str:
@@ -97,14 +101,17 @@ def _local_file(release_dir: Path, path: str) -> bool:
     return path == DATAPACKAGE_FILE or (release_dir / pure).is_file()
 
 
-
-
-def _rows(arrow_tables: Mapping[str, pa.Table], name: str, columns: Sequence[str]) -> list[dict[str, Any]]:
-    """The given columns of a table as dicts; nothing when the table or a column is missing."""
-    table = arrow_tables.get(name)
-    if table is None or any(c not in table.column_names for c in columns):
-        return []
-    return table.select(list(columns)).to_pylist()
+def _rows(release_dir: Path, name: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The given columns of a table as dicts, read from its Parquet file a batch at a time;
+    nothing when the table or a column is missing."""
+    path = Path(release_dir) / f"{name}.parquet"
+    if not path.is_file():
+        return
+    source = pq.ParquetFile(path)
+    if any(c not in source.schema_arrow.names for c in columns):
+        return
+    for batch in source.iter_batches(batch_size=_BATCH_ROWS, columns=list(columns)):
+        yield from batch.to_pylist()
 
 
 def _year(value: Any) -> int | None:
@@ -293,11 +300,11 @@ def network(chart_id: str, title: str, documents: Sequence[str], instruments: Se
 # --- chart data from the tables ----------------------------------------------------------------
 
 
-def meetings_per_year(arrow_tables: Mapping[str, pa.Table]) -> tuple[dict[int, int], int]:
+def meetings_per_year(release_dir: Path) -> tuple[dict[int, int], int]:
     """Meetings by the year they start, and how many have no date."""
     counts: Counter[int] = Counter()
     undated = 0
-    for row in _rows(arrow_tables, "meetings", ["start_date"]):
+    for row in _rows(release_dir, "meetings", ["start_date"]):
         year = _year(row["start_date"])
         if year is None:
             undated += 1
@@ -306,14 +313,14 @@ def meetings_per_year(arrow_tables: Mapping[str, pa.Table]) -> tuple[dict[int, i
     return dict(sorted(counts.items())), undated
 
 
-def areas_by_year(arrow_tables: Mapping[str, pa.Table]) -> tuple[list[tuple[str, str]], dict[tuple[str, int], int]]:
+def areas_by_year(release_dir: Path) -> tuple[list[tuple[str, str]], dict[tuple[str, int], int]]:
     """Documents speaking of each cooperation area, by the year of the document; rows (area id,
     label) ordered by how many documents speak of the area."""
-    doc_year = {r["document_id"]: _year(r["date"]) for r in _rows(arrow_tables, "documents", ["document_id", "date"])}
-    labels = {r["area_id"]: r["label"] for r in _rows(arrow_tables, "areas", ["area_id", "label"])}
+    doc_year = {r["document_id"]: _year(r["date"]) for r in _rows(release_dir, "documents", ["document_id", "date"])}
+    labels = {r["area_id"]: r["label"] for r in _rows(release_dir, "areas", ["area_id", "label"])}
     counts: Counter[tuple[str, int]] = Counter()
     totals: Counter[str] = Counter()
-    for row in _rows(arrow_tables, "cooperation_areas", ["document_id", "area_id"]):
+    for row in _rows(release_dir, "cooperation_areas", ["document_id", "area_id"]):
         year = doc_year.get(row["document_id"])
         if year is not None:
             counts[(row["area_id"], year)] += 1
@@ -322,22 +329,22 @@ def areas_by_year(arrow_tables: Mapping[str, pa.Table]) -> tuple[list[tuple[str,
     return [(a, labels.get(a) or a) for a in order], dict(sorted(counts.items()))
 
 
-def cited_resolutions(arrow_tables: Mapping[str, pa.Table], top: int = TOP_RESOLUTIONS) -> list[tuple[str, int]]:
+def cited_resolutions(release_dir: Path, top: int = TOP_RESOLUTIONS) -> list[tuple[str, int]]:
     """The resolutions cited by the most documents (ties in symbol order)."""
     citing: defaultdict[str, set[str]] = defaultdict(set)
-    for row in _rows(arrow_tables, "citations", ["document_id", "cited_symbol", "cited_kind"]):
+    for row in _rows(release_dir, "citations", ["document_id", "cited_symbol", "cited_kind"]):
         if row["cited_kind"] in RESOLUTION_KINDS:
             citing[row["cited_symbol"]].add(row["document_id"])
     ranked = sorted(citing.items(), key=lambda kv: (-len(kv[1]), _natural(kv[0])))
     return [(symbol, len(docs)) for symbol, docs in ranked[:top]]
 
 
-def citation_subgraph(arrow_tables: Mapping[str, pa.Table], n_instruments: int = NETWORK_INSTRUMENTS,
+def citation_subgraph(release_dir: Path, n_instruments: int = NETWORK_INSTRUMENTS,
                       n_documents: int = NETWORK_DOCUMENTS) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
     """The core of the citation network: the instruments cited by the most documents, the
     documents that cite the most of them, and the citation counts between the two."""
     weights: Counter[tuple[str, str]] = Counter()
-    for row in _rows(arrow_tables, "citations", ["document_id", "cited_symbol", "cited_kind"]):
+    for row in _rows(release_dir, "citations", ["document_id", "cited_symbol", "cited_kind"]):
         if row["cited_kind"] not in NETWORK_EXCLUDED_KINDS and row["cited_symbol"] != row["document_id"]:
             weights[(row["document_id"], row["cited_symbol"])] += 1
     citing: Counter[str] = Counter(sym for _, sym in weights)
@@ -588,12 +595,12 @@ def _figure(svg: str, caption: str, note: str, data: str) -> str:
             f'<p class="muted">{_e(note)}</p>{data}</figure>')
 
 
-def _charts_section(arrow_tables: Mapping[str, pa.Table]) -> str:
-    meetings, undated = meetings_per_year(arrow_tables)
-    area_rows, area_counts = areas_by_year(arrow_tables)
+def _charts_section(release_dir: Path) -> str:
+    meetings, undated = meetings_per_year(release_dir)
+    area_rows, area_counts = areas_by_year(release_dir)
     labels = dict(area_rows)
-    top = cited_resolutions(arrow_tables)
-    docs, instruments, edges = citation_subgraph(arrow_tables)
+    top = cited_resolutions(release_dir)
+    docs, instruments, edges = citation_subgraph(release_dir)
     figures = [
         _figure(year_bars("chart-meetings", "Meetings per year", meetings, "meetings"), "Meetings per year",
                 "By the year each meeting starts" + (f"; {_n(undated)} meetings without a date are not shown." if undated else "."),
@@ -615,9 +622,10 @@ def _charts_section(arrow_tables: Mapping[str, pa.Table]) -> str:
     return f'<section id="charts"><h2>Charts</h2>{"".join(figures)}</section>'
 
 
-def _counts(package: Mapping[str, Any], arrow_tables: Mapping[str, pa.Table]) -> dict[str, int]:
+def _counts(package: Mapping[str, Any], release_dir: Path) -> dict[str, int]:
+    """Rows per table: the datapackage's count, else the Parquet footer's."""
     by_path = _resources_by_path(package)
-    counts = {name: table.num_rows for name, table in arrow_tables.items()}
+    counts = {name: pq.ParquetFile(path).metadata.num_rows for name, path in release_tables(release_dir).items()}
     for name in tables():
         rows = (by_path.get(f"{name}.parquet") or {}).get("rows")
         if isinstance(rows, int):
@@ -625,11 +633,10 @@ def _counts(package: Mapping[str, Any], arrow_tables: Mapping[str, pa.Table]) ->
     return counts
 
 
-def render_catalog(release_dir: Path, package: Mapping[str, Any], arrow_tables: Mapping[str, pa.Table],
-                   validation: Mapping[str, Any] | None = None) -> str:
-    """The catalog page of the release in `release_dir`: `package` is its datapackage descriptor,
-    `arrow_tables` its tables and `validation` ValidationReport.as_dict() (None reads
-    validation/summary.json when the folder has one). The same inputs give the same page."""
+def render_catalog(release_dir: Path, package: Mapping[str, Any], validation: Mapping[str, Any] | None = None) -> str:
+    """The catalog page of the release in `release_dir` (its Parquet files feed the charts):
+    `package` is its datapackage descriptor and `validation` ValidationReport.as_dict() (None
+    reads validation/summary.json when the folder has one). The same inputs give the same page."""
     release_dir = Path(release_dir)
     if validation is None and (release_dir / "validation" / "summary.json").is_file():
         validation = json.loads((release_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
@@ -638,12 +645,12 @@ def render_catalog(release_dir: Path, package: Mapping[str, Any], arrow_tables: 
            '<a href="#validation">Validation</a> · <a href="#charts">Charts</a> · <a href="#dictionary">Data dictionary</a> · '
            '<a href="#about">Licence and sources</a></nav>')
     body = "".join([
-        _header(package, validation, _counts(package, arrow_tables)),
+        _header(package, validation, _counts(package, release_dir)),
         f"<main>{nav}",
         _tables_section(release_dir, package, validation),
         _downloads_section(release_dir, package),
         _validation_section(release_dir, validation),
-        _charts_section(arrow_tables),
+        _charts_section(release_dir),
         _dictionary_section(),
         _about(package),
         "</main>",
@@ -656,24 +663,15 @@ def render_catalog(release_dir: Path, package: Mapping[str, Any], arrow_tables: 
             f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>{body}</body></html>\n")
 
 
-def read_tables(release_dir: Path) -> dict[str, pa.Table]:
-    """The tables of a release folder, read back from its Parquet files."""
-    return {name: pq.read_table(release_dir / f"{name}.parquet") for name in tables()
-            if (release_dir / f"{name}.parquet").is_file()}
-
-
 def write_catalog(release_dir: Path, package: Mapping[str, Any] | None = None,
-                  arrow_tables: Mapping[str, pa.Table] | None = None,
                   validation: Mapping[str, Any] | None = None) -> Path:
     """Write `index.html` into a release folder being staged (releases are immutable once
-    published). Without `package` or `arrow_tables`, they are read from the folder."""
+    published). Without `package`, the folder's datapackage.json is read."""
     release_dir = Path(release_dir)
     if package is None:
         package = json.loads((release_dir / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-    if arrow_tables is None:
-        arrow_tables = read_tables(release_dir)
     target = release_dir / CATALOG_FILE
-    target.write_text(render_catalog(release_dir, package, arrow_tables, validation), encoding="utf-8")
+    target.write_text(render_catalog(release_dir, package, validation), encoding="utf-8")
     return target
 
 

@@ -4,15 +4,21 @@ Rows are matched on each table's primary key (from `schemas/tables.yaml`, else f
 release's own datapackage.json, else the whole row): a key only in the new release is an
 added row, a key only in the old one a removed row (its id has disappeared: a breaking change
 for anyone who stored it), and a key in both whose values differ a changed row. Values are
-compared on the columns both releases have; added or removed columns are reported apart.
-Everything is sorted, so the same two releases always give the same report.
+compared on the columns both releases have (as text where a column's type changed, so a
+retyped column alone does not mark every row changed); added or removed columns are reported
+apart. Everything is sorted, so the same two releases always give the same report.
+
+The comparison runs in DuckDB straight over the Parquet files: it reads only the columns both
+releases share, a row group at a time, and spills to disk past a fixed memory limit, so a
+corpus whose texts do not fit in memory twice still compares. Only the counts and the first
+`max_ids` ids of each kind come back to Python.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +29,15 @@ from flows.core.schema import tables
 
 MAX_IDS = 100  # ids listed per table and kind; the counts are always complete
 _MD_IDS = 20  # ids shown per table in CHANGES.md
+MEMORY_LIMIT = "256MB"  # DuckDB's memory for the comparison; past it, it spills to a scratch folder
+THREADS = 1
+_ROW = '"__uncoop_row"'  # a row's position in its Parquet file
 
 Key = tuple[Any, ...]
 
 
-def _read_tables(release: Path) -> dict[str, pa.Table]:
-    return {p.stem: pq.read_table(p) for p in sorted(Path(release).glob("*.parquet"))}
+def _release_files(release: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(Path(release).glob("*.parquet"))}
 
 
 def _package_keys(release: Path | None) -> dict[str, list[str]]:
@@ -51,13 +60,6 @@ def _primary_key(name: str, columns: set[str], declared: Mapping[str, list[str]]
     return sorted(columns), "row"
 
 
-def _rows(table: pa.Table | None, columns: Sequence[str]) -> list[Key]:
-    if table is None or table.num_rows == 0:
-        return []
-    data = table.select(list(columns)).to_pydict()
-    return list(zip(*(data[c] for c in columns), strict=True))
-
-
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -67,62 +69,151 @@ def _id(key: Key) -> Any:
     return _jsonable(key[0]) if len(key) == 1 else [_jsonable(v) for v in key]
 
 
-def _sort_key(key: Key) -> tuple:
-    return tuple((v is None, str(v)) for v in key)
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
-def _capped(keys: Iterable[Key], limit: int) -> list[Any]:
-    return [_id(k) for k in sorted(keys, key=_sort_key)[:limit]]
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _keyed_diff(old_rows: list[Key], new_rows: list[Key], key: Sequence[str], values: Sequence[str],
+class _Side:
+    """One release's version of a table: its Parquet file (None: the table is not in that
+    release), its schema and its row count from the footer."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.schema: pa.Schema | None = pq.read_schema(path) if path is not None else None
+        self.rows = pq.ParquetFile(path).metadata.num_rows if path is not None else 0
+        self.columns = list(self.schema.names) if self.schema is not None else []
+
+    def type_of(self, column: str) -> str:
+        assert self.schema is not None
+        return str(self.schema.field(column).type)
+
+
+def _is_text(side: _Side, column: str) -> bool:
+    assert side.schema is not None
+    kind = side.schema.field(column).type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
+                or pa.types.is_large_binary(kind) or pa.types.is_string_view(kind))
+
+
+class _Comparison:
+    """SQL over the two versions of one table: `o` (old) and `n` (new) as relations of the
+    compared columns. A column whose type differs between the releases is compared as text;
+    the columns in `digest` are replaced by a 64-bit hash of their value (null stays null), so
+    matching rows carries a few bytes per text instead of the text (a text that changed and
+    kept its hash has a chance of one in 2**64)."""
+
+    def __init__(self, con: Any, old: _Side, new: _Side, columns: Sequence[str], digest: Collection[str] = ()):
+        self.con, self.columns = con, list(columns)
+        retyped = ({c for c in columns if old.type_of(c) != new.type_of(c)}
+                   if old.path is not None and new.path is not None else set())
+        template = new if new.path is not None else old  # a missing side is an empty relation
+        self.o = self._relation(old if old.path is not None else template, retyped, set(digest), empty=old.path is None)
+        self.n = self._relation(new if new.path is not None else template, retyped, set(digest), empty=new.path is None)
+
+    def _relation(self, side: _Side, as_text: set[str], digest: set[str], empty: bool) -> str:
+        cols = []
+        for c in self.columns:
+            value = f"CAST({_q(c)} AS VARCHAR)" if c in as_text else _q(c)
+            if c in digest:
+                value = f"CASE WHEN {_q(c)} IS NULL THEN NULL ELSE hash({value}) END"
+            cols.append(f"{value} AS {_q(c)}")
+        return (f"(SELECT {', '.join(cols)}, file_row_number AS {_ROW} FROM read_parquet({_lit(str(side.path))}, "
+                f"file_row_number = true){' LIMIT 0' if empty else ''})")
+
+    def scalar(self, sql: str) -> Any:
+        return self.con.execute(sql).fetchone()[0]
+
+    def distinct(self, relation: str, key: Sequence[str]) -> int:
+        """Distinct keys (nulls equal, as in a Python dict)."""
+        return int(self.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(_q, key))} FROM {relation})"))
+
+
+def _last_per_key(relation: str, key: Sequence[str]) -> str:
+    """One row per key, the last in file order (what a dict built from the rows would keep)."""
+    return (f"(SELECT * FROM {relation} "
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(map(_q, key))} ORDER BY {_ROW} DESC) = 1)")
+
+
+def _ids(cmp: _Comparison, key: Sequence[str], where: str, limit: int) -> list[Any]:
+    """The first `limit` keys of one kind, in the order of str() of each value, nulls last."""
+    order = ", ".join(f"{_q(k)} IS NULL, CAST({_q(k)} AS VARCHAR)" for k in key)
+    rows = cmp.con.execute(f"SELECT {', '.join(map(_q, key))} FROM _cmp WHERE {where} ORDER BY {order} "
+                           f"LIMIT {int(limit)}").fetchall()
+    return [_id(tuple(r)) for r in rows]
+
+
+def _keyed_diff(cmp: _Comparison, old: _Side, new: _Side, key: Sequence[str], values: Sequence[str],
                 limit: int) -> dict[str, Any]:
-    """Match rows on their key (the first values of each row); the other values are compared."""
-    n_key = len(key)
-    old = {r[:n_key]: r[n_key:] for r in old_rows}
-    new = {r[:n_key]: r[n_key:] for r in new_rows}
-    added = new.keys() - old.keys()
-    removed = old.keys() - new.keys()
-    changed = {k for k in new.keys() & old.keys() if new[k] != old[k]}
-    by_column = Counter(col for k in changed for col, a, b in zip(values, old[k], new[k], strict=True) if a != b)
-    out = {"added": len(added), "removed": len(removed), "changed": len(changed),
-           "unchanged": len(new.keys() & old.keys()) - len(changed),
-           "changed_columns": dict(sorted(by_column.items())),
-           "added_ids": _capped(added, limit), "removed_ids": _capped(removed, limit), "changed_ids": _capped(changed, limit)}
-    duplicates = (len(old_rows) - len(old)) + (len(new_rows) - len(new))
+    """Match rows on their key; the other values are compared (IS DISTINCT FROM: null equals null)."""
+    o_keys, n_keys = cmp.distinct(cmp.o, key), cmp.distinct(cmp.n, key)
+    o_rel = cmp.o if o_keys == old.rows else _last_per_key(cmp.o, key)
+    n_rel = cmp.n if n_keys == new.rows else _last_per_key(cmp.n, key)
+    on = " AND ".join(f"o.{_q(k)} IS NOT DISTINCT FROM n.{_q(k)}" for k in key)
+    differs = [f"(o.{_q(v)} IS DISTINCT FROM n.{_q(v)}) AS {_q('d_' + v)}" for v in values]
+    cmp.con.execute(
+        "CREATE OR REPLACE TEMP TABLE _cmp AS SELECT "
+        + ", ".join([f"coalesce(n.{_q(k)}, o.{_q(k)}) AS {_q(k)}" for k in key]
+                    + ["o._in AS in_old", "n._in AS in_new", *differs])
+        + f" FROM (SELECT *, true AS _in FROM {o_rel}) o FULL OUTER JOIN (SELECT *, true AS _in FROM {n_rel}) n ON {on}")
+    changed = "(" + " OR ".join(_q("d_" + v) for v in values) + ")" if values else "false"
+    kinds = {"added": "in_old IS NULL", "removed": "in_new IS NULL",
+             "changed": f"in_old AND in_new AND {changed}", "unchanged": f"in_old AND in_new AND NOT {changed}"}
+    per_column = [f"count(*) FILTER (WHERE in_old AND in_new AND {_q('d_' + v)})" for v in values]
+    counts = cmp.con.execute("SELECT " + ", ".join([f"count(*) FILTER (WHERE {w})" for w in kinds.values()]
+                                                   + per_column) + " FROM _cmp").fetchone()
+    by_column = {v: int(n) for v, n in zip(values, counts[len(kinds):], strict=True) if n}
+    out: dict[str, Any] = {kind: int(n) for kind, n in zip(kinds, counts, strict=False)}
+    out["changed_columns"] = dict(sorted(by_column.items()))
+    for kind in ("added", "removed", "changed"):
+        out[f"{kind}_ids"] = _ids(cmp, key, kinds[kind], limit)
+    cmp.con.execute("DROP TABLE _cmp")
+    duplicates = (old.rows - o_keys) + (new.rows - n_keys)
     if duplicates:
         out["duplicate_keys"] = duplicates
     return out
 
 
-def _row_diff(old_rows: list[Key], new_rows: list[Key]) -> dict[str, Any]:
+def _row_diff(cmp: _Comparison) -> dict[str, Any]:
     """Tables without a key: rows are a multiset; a row either stays, comes or goes."""
-    old, new = Counter(old_rows), Counter(new_rows)
-    return {"added": sum((new - old).values()), "removed": sum((old - new).values()), "changed": 0,
-            "unchanged": sum((old & new).values()), "changed_columns": {},
-            "added_ids": [], "removed_ids": [], "changed_ids": []}
+    cols = ", ".join(map(_q, cmp.columns))
+    added, removed, unchanged = cmp.con.execute(
+        f"SELECT coalesce(sum(greatest(n_new - n_old, 0)), 0), coalesce(sum(greatest(n_old - n_new, 0)), 0), "
+        f"coalesce(sum(least(n_old, n_new)), 0) FROM ("
+        f"SELECT count(*) FILTER (WHERE _side = 0) AS n_old, count(*) FILTER (WHERE _side = 1) AS n_new "
+        f"FROM (SELECT {cols}, 0 AS _side FROM {cmp.o} UNION ALL SELECT {cols}, 1 AS _side FROM {cmp.n}) "
+        f"GROUP BY {cols})").fetchone()
+    return {"added": int(added), "removed": int(removed), "changed": 0, "unchanged": int(unchanged),
+            "changed_columns": {}, "added_ids": [], "removed_ids": [], "changed_ids": []}
 
 
-def _diff_table(name: str, old: pa.Table | None, new: pa.Table | None, declared: Mapping[str, list[str]],
+def _diff_table(con: Any, name: str, old: _Side, new: _Side, declared: Mapping[str, list[str]],
                 limit: int) -> dict[str, Any]:
-    old_cols = list(old.column_names) if old is not None else []
-    new_cols = list(new.column_names) if new is not None else []
-    both = [c for c in new_cols if c in old_cols] if old is not None and new is not None else (new_cols or old_cols)
+    both_present = old.path is not None and new.path is not None
+    both = [c for c in new.columns if c in old.columns] if both_present else (new.columns or old.columns)
     key, key_from = _primary_key(name, set(both), declared)
     values = [c for c in both if c not in key]
-    old_rows, new_rows = _rows(old, key + values), _rows(new, key + values)
-    body = _row_diff(old_rows, new_rows) if key_from == "row" else _keyed_diff(old_rows, new_rows, key, values, limit)
-    status = "added" if old is None else "removed" if new is None else "kept"
+    if not both:  # no column in common: nothing to match rows on
+        body: dict[str, Any] = {"added": 0, "removed": 0, "changed": 0, "unchanged": 0, "changed_columns": {},
+                                "added_ids": [], "removed_ids": [], "changed_ids": []}
+    elif key_from == "row":
+        body = _row_diff(_Comparison(con, old, new, both))
+    else:
+        texts = [v for v in values if any(_is_text(side, v) for side in (old, new) if side.schema is not None)]
+        body = _keyed_diff(_Comparison(con, old, new, key + values, digest=texts), old, new, key, values, limit)
+    status = "added" if old.path is None else "removed" if new.path is None else "kept"
     result: dict[str, Any] = {
         "status": status, "key": key if key_from != "row" else [], "key_from": key_from,
-        "rows_before": old.num_rows if old is not None else 0, "rows_after": new.num_rows if new is not None else 0,
-        **body,
+        "rows_before": old.rows, "rows_after": new.rows, **body,
     }
-    if old is not None and new is not None:
-        old_types = {f.name: str(f.type) for f in old.schema}
-        result["columns_added"] = sorted(set(new_cols) - set(old_cols))
-        result["columns_removed"] = sorted(set(old_cols) - set(new_cols))
-        result["columns_retyped"] = sorted(f.name for f in new.schema if f.name in old_types and str(f.type) != old_types[f.name])
+    if both_present:
+        assert old.schema is not None and new.schema is not None
+        result["columns_added"] = sorted(set(new.columns) - set(old.columns))
+        result["columns_removed"] = sorted(set(old.columns) - set(new.columns))
+        result["columns_retyped"] = sorted(c for c in new.columns if c in old.columns and new.type_of(c) != old.type_of(c))
     return result
 
 
@@ -134,11 +225,19 @@ def diff_releases(old: Path | None, new: Path, *, max_ids: int = MAX_IDS) -> dic
     (the file lives inside it), so the same tables over the same previous release give the
     same bytes, like every other table file of a release.
     """
-    old_tables = _read_tables(old) if old is not None else {}
-    new_tables = _read_tables(new)
+    import duckdb  # imported here, as in bi: only a publish needs it
+
+    old_files = _release_files(old) if old is not None else {}
+    new_files = _release_files(new)
     declared = _package_keys(old)
-    names = sorted(set(old_tables) | set(new_tables))
-    per_table = {name: _diff_table(name, old_tables.get(name), new_tables.get(name), declared, max_ids) for name in names}
+    names = sorted(set(old_files) | set(new_files))
+    with tempfile.TemporaryDirectory(prefix="uncoop-changes-") as spill:
+        con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": THREADS, "temp_directory": spill})
+        try:
+            per_table = {name: _diff_table(con, name, _Side(old_files.get(name)), _Side(new_files.get(name)), declared,
+                                           max_ids) for name in names}
+        finally:
+            con.close()
     totals = {kind: sum(t[kind] for t in per_table.values()) for kind in ("added", "removed", "changed")}
     return {
         "old_release": Path(old).resolve().name if old is not None else None,

@@ -25,6 +25,13 @@ def _data(key: str, value: Any) -> str:
 
 
 def citation_graphml(documents: Iterable[Mapping[str, Any]], citations: Iterable[Mapping[str, Any]]) -> bytes:
+    quoted: dict[str, str] = {}  # node ids recur on every edge: escape each once
+
+    def q(value: str) -> str:
+        if value not in quoted:
+            quoted[value] = quoteattr(value)
+        return quoted[value]
+
     docs = {d["document_id"]: d for d in documents}
     edges: Counter[tuple[str, str, str]] = Counter()
     cited_kind: dict[str, str] = {}
@@ -44,8 +51,9 @@ def citation_graphml(documents: Iterable[Mapping[str, Any]], citations: Iterable
     lines.append('  <graph id="citations" edgedefault="directed">')
     for node_id in sorted(nodes):
         attrs = "".join(_data(k, v) for k, v in nodes[node_id].items())
-        lines.append(f"    <node id={quoteattr(node_id)}>{attrs}</node>")
+        lines.append(f"    <node id={q(node_id)}>{attrs}</node>")
+    kinds = {kind: _data("cited_kind", kind) for kind in set(cited_kind.values()) | {k for _, _, k in edges}}
     for i, ((src, dst, kind), n) in enumerate(sorted(edges.items())):
-        lines.append(f'    <edge id="e{i}" source={quoteattr(src)} target={quoteattr(dst)}>{_data("weight", n)}{_data("cited_kind", kind)}</edge>')
+        lines.append(f'    <edge id="e{i}" source={q(src)} target={q(dst)}><data key="weight">{n}</data>{kinds[kind]}</edge>')
     lines += ["  </graph>", "</graphml>", ""]
     return "\n".join(lines).encode("utf-8")

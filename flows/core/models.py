@@ -8,9 +8,26 @@ matched text. Records are frozen: extractors build them, later stages only read 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
+def _fast_pickle(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen, slotted record as a constructor call. The default for such dataclasses
+    goes through `__setstate__` and `dataclasses.fields()` for every object, which made loading
+    a document's cached results (hundreds of records) twice as slow."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self):  # noqa: N807 - the pickle protocol's name
+        return (cls, tuple(getattr(self, n) for n in names))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@_fast_pickle
 @dataclass(frozen=True, slots=True)
 class DocumentMeta:
     """What a document says about itself (from its masthead and opening lines)."""
@@ -26,6 +43,7 @@ class DocumentMeta:
     distribution: str | None = None  # "General", "Limited", "Restricted" (from "Distr.: General")
 
 
+@_fast_pickle
 @dataclass(frozen=True, slots=True)
 class Citation:
     """One citation of a UN instrument or document in a text."""
@@ -40,6 +58,7 @@ class Citation:
     stated_date: dt.date | None = None  # "resolution 1325 (2000) of 31 October 2000"
 
 
+@_fast_pickle
 @dataclass(frozen=True, slots=True)
 class EntityMention:
     """A mention of an organization, person, country or place, linked to its entity."""
@@ -57,6 +76,7 @@ class EntityMention:
     wikidata_id: str | None = None
 
 
+@_fast_pickle
 @dataclass(frozen=True, slots=True)
 class MeetingMention:
     """A meeting or event named in a text, with what the text says about it."""
@@ -78,6 +98,7 @@ class MeetingMention:
     president: str | None = None  # who presided, as printed: "Mrs. DiCarlo (United States of America)"
 
 
+@_fast_pickle
 @dataclass(frozen=True, slots=True)
 class AreaHit:
     """One cooperation area that a document speaks of."""

@@ -8,16 +8,17 @@ renamed into `outputs/releases/<version>/` (immutable from then on), and only th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,6 +34,9 @@ from flows.core.schema import (
     tables,
 )
 
+if TYPE_CHECKING:
+    from flows.core.assemble import Plan
+
 RELEASES = "releases"
 STAGING = ".staging"
 REJECTED = "rejected"
@@ -40,7 +44,7 @@ QUARANTINE = "quarantine"
 LATEST = "latest"
 GRAPH_FILE = "citations.graphml"
 BUILD_STATE = "build-state.json"
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 9, "row_group_size": 50_000}
+PARQUET_COMPRESSION = ("zstd", 9)
 
 
 def to_arrow(rows: Sequence[Mapping[str, Any]], table: Table) -> pa.Table:
@@ -50,56 +54,173 @@ def to_arrow(rows: Sequence[Mapping[str, Any]], table: Table) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
-    """The table as Parquet (zstd): the same table always gives the same bytes."""
-    sink = io.BytesIO()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
-    return sink.getvalue()
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def json_bytes(table: pa.Table, chunk_rows: int = 20_000) -> bytes:
-    """The rows as a JSON array of objects, UTF-8, ISO-8601 dates. Encoded a chunk of rows at a
-    time (the same bytes as one json.dumps of the whole list, without its whole-table copies)."""
-    parts = []
-    for batch in table.to_batches(max_chunksize=chunk_rows):
-        text = json.dumps(batch.to_pylist(), ensure_ascii=False, default=_json_default, indent=None,
-                          separators=(",", ":"))
-        if len(text) > 2:
-            parts.append(text[1:-1].encode("utf-8"))
-    return b"[" + b",".join(parts) + b"]\n"
+def _json_chunk(table: pa.Table) -> bytes:
+    """The rows of `table` as JSON objects separated by commas (no brackets)."""
+    text = json.dumps(table.to_pylist(), ensure_ascii=False, default=_json_default, indent=None, separators=(",", ":"))
+    return text[1:-1].encode("utf-8")
+
+
+class TableWriter:
+    """Writes one table's Parquet and JSON files as its rows come, so a table never has to be
+    whole in memory. Rows are converted to Arrow in batches and written in row groups of at
+    most `group_rows` rows or `group_bytes` bytes of Arrow data (the bound keeps row groups of
+    long texts small). A batch holds `batch_rows` rows at most, fewer when the rows are large:
+    after the first (small) batch, the size aims at `batch_bytes` from the bytes per row seen so
+    far. The same rows in the same order always give the same bytes: batch and row-group
+    boundaries depend on the rows only, not on how they were handed to `write`."""
+
+    FIRST_BATCH = 64
+
+    def __init__(self, folder: Path, name: str, *, batch_rows: int = 4096, group_rows: int = 50_000,
+                 group_bytes: int = 32 * 2**20, batch_bytes: int = 4 * 2**20):
+        self.name = name
+        self.table = tables()[name]
+        self.schema = arrow_schema(self.table)
+        self.rows = 0
+        self._limits = (batch_rows, group_rows, group_bytes)
+        self._batch_bytes = batch_bytes
+        self._next_batch = min(self.FIRST_BATCH, batch_rows)
+        self._bytes = 0  # Arrow bytes written so far
+        self._pending: list[Mapping[str, Any]] = []
+        self._group: list[pa.Table] = []
+        self._group_rows = self._group_bytes = 0
+        self._parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression=PARQUET_COMPRESSION[0],
+                                         compression_level=PARQUET_COMPRESSION[1])
+        self._json = open(folder / f"{name}.json", "wb")  # noqa: SIM115 - closed in close()
+        self._json.write(b"[")
+        self._json_empty = True
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self._pending.extend(rows)
+        while len(self._pending) >= self._next_batch:
+            size = self._next_batch
+            self._convert(self._pending[:size])
+            del self._pending[:size]
+
+    def _convert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows to one Arrow batch (and its JSON); a row group is written once large enough.
+        Batches hold exactly `batch_rows` rows (the last one fewer), however the rows were
+        handed to `write`, so the files depend on the rows only."""
+        if not rows:
+            return
+        batch = to_arrow(rows, self.table)
+        self.rows += batch.num_rows
+        self._bytes += batch.nbytes
+        per_row = max(self._bytes // self.rows, 1)
+        self._next_batch = max(1, min(self._limits[0], self._batch_bytes // per_row))
+        chunk = _json_chunk(batch)
+        self._json.write(chunk if self._json_empty else b"," + chunk)
+        self._json_empty = False
+        self._group.append(batch)
+        self._group_rows += batch.num_rows
+        self._group_bytes += batch.nbytes
+        if self._group_rows >= self._limits[1] or self._group_bytes >= self._limits[2]:
+            self._flush_group()
+
+    def _flush_group(self) -> None:
+        if self._group:
+            group = pa.concat_tables(self._group)
+            self._parquet.write_table(group, row_group_size=max(group.num_rows, 1))
+        self._group, self._group_rows, self._group_bytes = [], 0, 0
+
+    def close(self) -> None:
+        self._convert(self._pending)
+        self._pending = []
+        self._flush_group()
+        self._parquet.close()
+        self._json.write(b"]\n")
+        self._json.close()
+
+    def abort(self) -> None:
+        """Close the files after a failure (the caller discards the folder)."""
+        with contextlib.suppress(Exception):
+            self._parquet.close()
+        self._json.close()
 
 
 @dataclass(frozen=True)
-class EncodedTables:
-    """Every table of a release, encoded, with the fingerprint of their content."""
+class StagedTables:
+    """The table files of a release written into a folder, with the fingerprint of their content."""
 
-    arrow: dict[str, pa.Table]
-    files: dict[str, bytes]  # file name -> bytes
+    folder: Path
+    rows: dict[str, int]  # table -> rows
+    files: dict[str, tuple[int, str]]  # file name -> (bytes, sha256 hex)
     fingerprint: str  # sha256 over every table file: equal fingerprints, byte-identical tables
 
+    def moved(self, folder: Path) -> StagedTables:
+        """The same tables after their folder was renamed."""
+        return StagedTables(Path(folder), self.rows, self.files, self.fingerprint)
 
-def encode_tables(rows_by_table: dict[str, Sequence[Mapping[str, Any]]], consume: bool = False) -> EncodedTables:
-    """Every table as Arrow, Parquet and JSON. With consume, each table's rows are dropped from
-    `rows_by_table` as soon as that table is encoded (the rows take several times the memory
-    of the Arrow table they become)."""
-    arrow: dict[str, pa.Table] = {}
-    files: dict[str, bytes] = {}
-    for name, table in tables().items():
-        arrow[name] = to_arrow(rows_by_table.pop(name, []) if consume else rows_by_table.get(name, []), table)
-        files[f"{name}.parquet"] = parquet_bytes(arrow[name])
-        files[f"{name}.json"] = json_bytes(arrow[name])
-    files[GRAPH_FILE] = citation_graphml(arrow["documents"].select(["document_id", "title", "doc_type", "date"]).to_pylist(),
-                                         arrow["citations"].select(["document_id", "cited_symbol", "cited_kind"]).to_pylist())
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _seal_files(folder: Path, rows: dict[str, int], graph: bytes) -> StagedTables:
+    (folder / GRAPH_FILE).write_bytes(graph)
+    names = [f"{t}.{ext}" for t in tables() for ext in ("parquet", "json")] + [GRAPH_FILE]
+    files = {fname: ((folder / fname).stat().st_size, _sha256(folder / fname)) for fname in names}
     digest = hashlib.sha256()
     for fname in sorted(files):
-        digest.update(fname.encode() + b"\0" + hashlib.sha256(files[fname]).digest())
-    return EncodedTables(arrow, files, digest.hexdigest())
+        digest.update(fname.encode() + b"\0" + bytes.fromhex(files[fname][1]))
+    return StagedTables(folder, rows, files, digest.hexdigest())
+
+
+def write_tables(folder: Path, plan: Plan, load: Callable[[str], Any],
+                 progress: Callable[[int, int], None] | None = None) -> StagedTables:
+    """Pass 2 of the assembly, streamed: each document's result is loaded (`load(source name)`),
+    turned into its rows and written, in document id order; then the tables that span
+    documents and the citation graph. Memory holds one document and one row group per table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    writers = {name: TableWriter(folder, name) for name in tables()}
+    graph_docs: list[dict[str, Any]] = []
+    graph_edges: list[tuple[str, str, str]] = []
+    try:
+        for i, doc_rows in enumerate(plan.rows(load), 1):
+            for name, rows in doc_rows.items():
+                writers[name].write(rows)
+            d = doc_rows["documents"][0]
+            graph_docs.append({k: d[k] for k in ("document_id", "title", "doc_type", "date")})
+            graph_edges += [(c["document_id"], c["cited_symbol"], c["cited_kind"]) for c in doc_rows["citations"]]
+            if progress is not None and (i % 1000 == 0 or i == len(plan.order)):
+                progress(i, len(plan.order))
+        for name, rows in plan.global_rows.items():
+            writers[name].write(rows)
+        for w in writers.values():
+            w.close()
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    graph = citation_graphml(graph_docs, ({"document_id": d, "cited_symbol": s, "cited_kind": k}
+                                          for d, s, k in graph_edges))
+    return _seal_files(folder, {name: w.rows for name, w in writers.items()}, graph)
+
+
+def encode_tables(rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]], folder: Path) -> StagedTables:
+    """Write tables whose rows are all in memory (small corpora and tests) the way
+    `write_tables` streams them: the same rows give the same files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for name in tables():
+        writer = TableWriter(folder, name)
+        writer.write(rows_by_table.get(name, []))
+        writer.close()
+        rows[name] = writer.rows
+    graph = citation_graphml(rows_by_table.get("documents", []), rows_by_table.get("citations", []))
+    return _seal_files(folder, rows, graph)
+
+
+def read_table(folder: Path, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """A staged or published table read back from its Parquet file (only `columns` if given)."""
+    return pq.read_table(Path(folder) / f"{name}.parquet", columns=list(columns) if columns is not None else None)
 
 
 def new_version(fingerprint: str, now: dt.datetime | None = None) -> str:
@@ -108,13 +229,13 @@ def new_version(fingerprint: str, now: dt.datetime | None = None) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{fingerprint[:8]}"
 
 
-def datapackage(encoded: EncodedTables, version: str, created: dt.datetime, extra: Mapping[str, Any]) -> dict[str, Any]:
+def datapackage(staged: StagedTables, version: str, created: dt.datetime, extra: Mapping[str, Any]) -> dict[str, Any]:
     """Frictionless Data Package descriptor of a release."""
     meta = dataset_metadata()
     resources = []
     for name, table in tables().items():
         for ext, fmt, media in (("parquet", "parquet", "application/vnd.apache.parquet"), ("json", "json", "application/json")):
-            data = encoded.files[f"{name}.{ext}"]
+            size, sha = staged.files[f"{name}.{ext}"]
             res: dict[str, Any] = {
                 "name": name if ext == "parquet" else f"{name}-json",
                 "path": f"{name}.{ext}",
@@ -124,18 +245,18 @@ def datapackage(encoded: EncodedTables, version: str, created: dt.datetime, extr
                 "format": fmt,
                 "mediatype": media,
                 "encoding": "utf-8",
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "rows": encoded.arrow[name].num_rows,
+                "bytes": size,
+                "hash": "sha256:" + sha,
+                "rows": staged.rows[name],
                 "schema": frictionless_schema(table),
             }
             resources.append(res)
-    graph = encoded.files[GRAPH_FILE]
+    graph_size, graph_sha = staged.files[GRAPH_FILE]
     resources.append({
         "name": "citation-network", "path": GRAPH_FILE, "title": "citation network",
         "description": "Documents and the instruments they cite as a directed graph (GraphML), edges weighted by citations.",
         "format": "graphml", "mediatype": "application/graphml+xml", "encoding": "utf-8",
-        "bytes": len(graph), "hash": "sha256:" + hashlib.sha256(graph).hexdigest(),
+        "bytes": graph_size, "hash": "sha256:" + graph_sha,
     })
     return {
         "profile": "tabular-data-package",
@@ -148,7 +269,7 @@ def datapackage(encoded: EncodedTables, version: str, created: dt.datetime, extr
         "licenses": meta["licenses"],
         "sources": meta["sources"],
         "resources": resources,
-        "uncoop": {"fingerprint": encoded.fingerprint, **extra},
+        "uncoop": {"fingerprint": staged.fingerprint, **extra},
     }
 
 
@@ -217,16 +338,30 @@ class Outputs:
         tmp.write_text(json.dumps(dict(state), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.state_file)
 
-    def stage(self, version: str, encoded: EncodedTables) -> Path:
-        """Write the table files of a release into a fresh staging folder."""
+    def open_staging(self) -> Path:
+        """A fresh folder to write a release's tables into (its name is only known once they are
+        written: the version holds their fingerprint; see `seal_staging`)."""
+        folder = self.root / STAGING / f"building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def seal_staging(self, folder: Path, version: str) -> Path:
+        """Name a staged release by its version and add the data dictionary."""
         staging = self.root / STAGING / version
         if staging.exists():
             shutil.rmtree(staging)
-        staging.mkdir(parents=True)
-        for fname, data in encoded.files.items():
-            (staging / fname).write_bytes(data)
+        os.replace(folder, staging)
         (staging / "data_dictionary.md").write_text(data_dictionary(), encoding="utf-8")
         return staging
+
+    def stage(self, rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]], version: str | None = None,
+              now: dt.datetime | None = None) -> StagedTables:
+        """Stage a release from rows held in memory (small releases and tests); the version is
+        minted from the tables' fingerprint unless given."""
+        folder = self.open_staging()
+        staged = encode_tables(rows_by_table, folder)
+        staging = self.seal_staging(folder, version or new_version(staged.fingerprint, now))
+        return staged.moved(staging)
 
     def finish(self, staging: Path, package: Mapping[str, Any]) -> Path:
         """Write datapackage.json last, move the staged release into releases/, then move latest."""
@@ -239,7 +374,7 @@ class Outputs:
         self.point_latest(final)
         return final
 
-    def write_extras(self, staging: Path, encoded: EncodedTables) -> None:
+    def write_extras(self, staging: Path) -> None:
         """Files derived from the validated tables, for BI tools and readers: the DuckDB database,
         the zipped CSVs and the changes since the current latest release. They are not part of
         the content fingerprint (a DuckDB file is not byte-deterministic; the others are
@@ -255,8 +390,8 @@ class Outputs:
         )
         from flows.core.changes import diff_releases, render_changes_markdown
 
-        write_duckdb(encoded.arrow, staging / DUCKDB_FILE)
-        write_csv_zip(encoded.arrow, staging / CSV_ZIP_FILE)
+        write_duckdb(staging, staging / DUCKDB_FILE)
+        write_csv_zip(staging, staging / CSV_ZIP_FILE)
         changes = diff_releases(self.latest(), staging)  # latest is still the previous release here
         (staging / CHANGES_JSON).write_text(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (staging / CHANGES_MD).write_text(render_changes_markdown(changes), encoding="utf-8")

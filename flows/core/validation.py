@@ -13,8 +13,9 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -61,33 +62,104 @@ class ValidationReport:
         }
 
 
-def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> dict[str, pd.DataFrame]:
-    """Each table as a DataFrame (dates as timestamps), with the derived check columns."""
-    frames: dict[str, pd.DataFrame] = {}
-    for name, spec in tables().items():
-        df = arrow_tables[name].to_pandas(ignore_metadata=True)  # nullable ints as floats: what the GX suites expect
+TableReader = Callable[[str, Sequence[str] | None], pa.Table]  # (table, columns or all) -> Arrow table
+BatchReader = Callable[[str, Sequence[str]], Iterator[pa.RecordBatch]]  # the same, a row group at a time
+
+
+_NULL_ONLY = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"}
+
+
+@cache
+def null_only_columns(name: str) -> frozenset[str]:
+    """The string columns of a table whose expectations only ask whether values are null (the
+    documents' texts, for one). Validation hands GX a stand-in with the same nulls instead of
+    the strings: the same verdicts, without a second copy of the corpus in pandas."""
+    spec = tables()[name]
+    checked: dict[str, set[str]] = {}
+    for config in expectation_configs(spec):
+        kwargs = config["kwargs"]
+        for col in [kwargs.get("column"), *kwargs.get("column_list", [])]:
+            if col:
+                checked.setdefault(col, set()).add(config["type"])
+    return frozenset(c.name for c in spec.columns
+                     if c.type == "string" and c.name in checked and checked[c.name] <= _NULL_ONLY)
+
+
+class ReleaseFrames(Mapping[str, pd.DataFrame]):
+    """Each table of a release as a DataFrame (dates as timestamps) with the derived check
+    columns, built only when asked for, so validation holds one table at a time (plus the
+    documents' texts, which the span checks read, and the key columns foreign keys point at)."""
+
+    def __init__(self, read: TableReader, batches: BatchReader | None = None):
+        self._read = read
+        self._batches = batches or (lambda name, columns: iter(read(name, columns).to_batches()))
+        self._texts: dict[str, str] | None = None
+        self._keys: dict[tuple[str, str], set[Any]] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tables())
+
+    def __len__(self) -> int:
+        return len(tables())
+
+    def texts(self) -> dict[str, str]:
+        if self._texts is None:
+            self._texts = {}
+            for batch in self._batches("documents", ["document_id", "text"]):  # not the whole column at once
+                self._texts.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True))
+        return self._texts
+
+    def _known(self, table: str, column: str) -> set[Any]:
+        if (table, column) not in self._keys:
+            self._keys[(table, column)] = set(self._read(table, [column]).column(column).to_pylist())
+        return self._keys[(table, column)]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        spec = tables()[name]
+        arrow = self._read(name, None)
+        stand_ins = null_only_columns(name)
+        # nullable ints as floats: what the GX suites expect
+        df = arrow.drop_columns(sorted(stand_ins)).to_pandas(ignore_metadata=True)
+        for col in stand_ins:  # same nulls as the text, a fraction of the memory (whole documents' texts)
+            df[col] = arrow.column(col).is_null().to_pandas().map({True: None, False: 1})
+        df = df[arrow.column_names]
         for col in spec.columns:
             if col.type == "date32":
                 df[col.name] = pd.to_datetime(df[col.name])
-        frames[name] = df
-    texts = dict(zip(frames["documents"]["document_id"], frames["documents"]["text"], strict=True))
-    for name, spec in tables().items():
-        df = frames[name]
         for fk in spec.foreign_keys:
             (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
-            known = set(frames[fk["reference"]["resource"]][ref_col])
-            df[fk_check_column(fk)] = df[col].isin(known) if len(df) else pd.Series([], dtype=bool)
+            known = self._known(fk["reference"]["resource"], ref_col)
+            df[fk_check_column(fk)] = pd.Series([v in known for v in arrow.column(col).to_pylist()], index=df.index,
+                                                dtype=bool)
         if spec.span is not None:
             text_col = spec.span.get("text")
-            docs, starts, ends = (arrow_tables[name].column(c).to_pylist() for c in ("document_id", "start", "end"))
+            texts = self.texts()
+            docs, starts, ends = (arrow.column(c).to_pylist() for c in ("document_id", "start", "end"))
             lengths = {doc: len(text) for doc, text in texts.items()}
             inside = [0 <= s < e <= lengths.get(d, -1) for d, s, e in zip(docs, starts, ends, strict=True)]
             df[SPAN_IN_TEXT] = pd.Series(inside, index=df.index, dtype=bool)
             if text_col:  # plain lists: a pandas .iat per row cost ~14 us, this ~0.5 us
-                stored = arrow_tables[name].column(text_col).to_pylist()
+                stored = arrow.column(text_col).to_pylist()
                 equal = [ok and texts[d][s:e] == v for ok, d, s, e, v in zip(inside, docs, starts, ends, stored, strict=True)]
                 df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
-    return frames
+        del arrow
+        pa.default_memory_pool().release_unused()  # give the Arrow buffers back before GX runs
+        return df
+
+
+def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> ReleaseFrames:
+    """The validation frames of tables held in memory."""
+    return ReleaseFrames(lambda name, columns: arrow_tables[name] if columns is None else arrow_tables[name].select(columns))
+
+
+def release_frames(folder: Path) -> ReleaseFrames:
+    """The validation frames of a staged release, read from its Parquet files as needed."""
+    import pyarrow.parquet as pq
+
+    from flows.core.storage import read_table
+
+    return ReleaseFrames(lambda name, columns: read_table(folder, name, columns),
+                         lambda name, columns: pq.ParquetFile(Path(folder) / f"{name}.parquet").iter_batches(columns=columns))
 
 
 def _expectation(config: Mapping[str, Any]):
@@ -146,12 +218,15 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
             name=f"release-{name}", validation_definitions=[definition], actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         ))
-        result = checkpoint.run(batch_parameters={"dataframe": frames[name]})
+        frame = frames[name]  # built here (ReleaseFrames): one table in memory at a time
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        n_rows = len(frame)
+        del frame
         described = result.describe_dict()
         results_json[name] = described
         exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
         failed = [e for e in exps if not e["success"]]
-        per_table[name] = {"expectations": len(exps), "failed": len(failed), "rows": int(len(frames[name]))}
+        per_table[name] = {"expectations": len(exps), "failed": len(failed), "rows": n_rows}
         for e in failed:
             res = e.get("result") or {}
             failures.append(Failure(name, e["expectation_type"], e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,

@@ -1,5 +1,6 @@
 """BI extras: the DuckDB database (types, keys, date dimension, views checked against pandas),
-the Parquet files as pandas, Polars and DuckDB read them, and the deterministic CSV zip."""
+the Parquet files as pandas, Polars and DuckDB read them, and the deterministic CSV zip. Both
+extras read a release folder's Parquet files, as the publish stage hands them over."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 from flows.core.assemble import assemble_tables
@@ -23,6 +25,7 @@ from flows.core.bi import (
     UTF8_BOM,
     VIEWS,
     BIExportError,
+    batch_rows,
     extra_resources,
     write_csv_zip,
     write_duckdb,
@@ -36,33 +39,58 @@ from tests.conftest import CORPUS
 DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "bool": "BOOLEAN", "date32": "DATE"}
 
 
+def write_release(folder: Path, arrow: dict[str, pa.Table], row_group_size: int | None = None) -> Path:
+    """A release folder holding `arrow` as one Parquet file per table (row groups of
+    `row_group_size` rows when given)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in arrow.items():
+        pq.write_table(table, folder / f"{name}.parquet", row_group_size=row_group_size)
+    return folder
+
+
+def read_release(folder: Path) -> dict[str, pa.Table]:
+    return {p.stem: pq.read_table(p) for p in sorted(folder.glob("*.parquet"))}
+
+
 @pytest.fixture(scope="module")
-def encoded():
-    """A small real release: the seeds and the two smallest UN documents, extracted and encoded."""
+def rows():
+    """A small real release: the seeds and the two smallest UN documents, extracted and assembled."""
     undocs = sorted((CORPUS / "undocs").glob("*.txt"), key=lambda p: (p.stat().st_size, p.name))[:2]
     paths = sorted((CORPUS / "seeds").glob("*.txt")) + undocs
-    return encode_tables(assemble_tables([extract_document(read_source(p, CORPUS)) for p in paths]))
+    return assemble_tables([extract_document(read_source(p, CORPUS)) for p in paths])
 
 
 @pytest.fixture(scope="module")
-def db(encoded, tmp_path_factory):
+def release(rows, tmp_path_factory) -> Path:
+    """The release folder as the pipeline writes its tables."""
+    return encode_tables(rows, tmp_path_factory.mktemp("release")).folder
+
+
+@pytest.fixture(scope="module")
+def arrow(release):
+    """The release's tables as read back from its Parquet files."""
+    return read_release(release)
+
+
+@pytest.fixture(scope="module")
+def db(release, tmp_path_factory):
     path = tmp_path_factory.mktemp("bi") / DUCKDB_FILE
-    write_duckdb(encoded.arrow, path)
+    write_duckdb(release, path)
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
-def frames(encoded):
-    return {name: table.to_pandas() for name, table in encoded.arrow.items()}
+def frames(arrow):
+    return {name: table.to_pandas() for name, table in arrow.items()}
 
 
 def query(con, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def test_every_table_has_its_schema_types_nullability_and_rows(db, encoded):
+def test_every_table_has_its_schema_types_nullability_and_rows(db, arrow):
     cols = query(db, "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns")
     for table in tables().values():
         got = cols[cols.table_name == table.name].set_index("column_name")
@@ -71,7 +99,7 @@ def test_every_table_has_its_schema_types_nullability_and_rows(db, encoded):
             assert got.loc[c.name, "data_type"] == DUCK_TYPES[c.type], (table.name, c.name)
             assert got.loc[c.name, "is_nullable"] == ("YES" if c.nullable else "NO"), (table.name, c.name)
         n = db.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
-        assert n == encoded.arrow[table.name].num_rows
+        assert n == arrow[table.name].num_rows
 
 
 def test_keys_are_constraints_and_documented_in_comments(db):
@@ -194,19 +222,22 @@ def test_every_view_runs_and_is_described(db):
     assert "text" not in query(db, "SELECT * FROM v_documents LIMIT 0").columns
 
 
-def test_a_broken_key_fails_loudly_and_leaves_no_file(encoded, tmp_path):
-    docs = encoded.arrow["documents"]
-    broken = {**encoded.arrow, "documents": pa.concat_tables([docs, docs.slice(0, 1)])}
-    target = tmp_path / DUCKDB_FILE
+def test_a_broken_key_fails_loudly_and_leaves_no_file(arrow, tmp_path):
+    docs = arrow["documents"]
+    broken = write_release(tmp_path / "broken", {**arrow, "documents": pa.concat_tables([docs, docs.slice(0, 1)])})
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / DUCKDB_FILE
     target.write_bytes(b"the previous file")
     with pytest.raises(BIExportError, match="documents"):
         write_duckdb(broken, target)
     assert target.read_bytes() == b"the previous file"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [DUCKDB_FILE]
+    assert sorted(p.name for p in out.iterdir()) == [DUCKDB_FILE]  # no partial file, no spill folder
 
 
 def test_missing_tables_are_created_empty_so_views_resolve(tmp_path):
-    write_duckdb({}, tmp_path / "empty.duckdb")
+    (tmp_path / "release").mkdir()
+    write_duckdb(tmp_path / "release", tmp_path / "empty.duckdb")
     con = duckdb.connect(str(tmp_path / "empty.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM date_dimension").fetchone() == (0,)
     for name in VIEWS:
@@ -215,21 +246,15 @@ def test_missing_tables_are_created_empty_so_views_resolve(tmp_path):
 
 # --- the Parquet files, as the tools analysts use read them ------------------------------------
 
-def parquet_files(encoded):
-    return {f.removesuffix(".parquet"): data for f, data in encoded.files.items() if f.endswith(".parquet")}
-
-
-def test_parquet_tables_load_typed_in_duckdb_pandas_and_polars(encoded, tmp_path):
+def test_parquet_tables_load_typed_in_duckdb_pandas_and_polars(release, arrow):
     con = duckdb.connect()
-    for name, data in parquet_files(encoded).items():
-        path = tmp_path / f"{name}.parquet"
-        path.write_bytes(data)
-        table = tables()[name]
+    for name, table in tables().items():
+        path = release / f"{name}.parquet"
         duck = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{path}'").fetchall()}
         arrow_pd = pd.read_parquet(path, dtype_backend="pyarrow")
         plain_pd = pd.read_parquet(path)
         polars = pl.read_parquet(path)
-        assert len(arrow_pd) == len(polars) == encoded.arrow[name].num_rows
+        assert len(arrow_pd) == len(polars) == arrow[name].num_rows
         for c in table.columns:
             assert duck[c.name] == DUCK_TYPES[c.type], (name, c.name)
             pdtype, pltype = arrow_pd[c.name].dtype, polars.schema[c.name]
@@ -247,21 +272,20 @@ def test_parquet_tables_load_typed_in_duckdb_pandas_and_polars(encoded, tmp_path
                 assert pd.api.types.is_string_dtype(pdtype) and pltype == pl.String
 
 
-def test_plain_pandas_reads_nullable_integers_as_integers(encoded, tmp_path):
-    path = tmp_path / "meetings.parquet"
-    path.write_bytes(encoded.files["meetings.parquet"])
+def test_plain_pandas_reads_nullable_integers_as_integers(release):
+    path = release / "meetings.parquet"
     assert pd.api.types.is_integer_dtype(pd.read_parquet(path)["meeting_number"].dtype)
 
 
 # --- CSV zip -------------------------------------------------------------------------------------
 
-def tricky(encoded) -> dict[str, pa.Table]:
-    """The encoded tables plus an entity whose values need quoting, and an empty string beside a null."""
-    ents = encoded.arrow["entities"]
+def tricky(arrow) -> dict[str, pa.Table]:
+    """The tables plus an entity whose values need quoting, and an empty string beside a null."""
+    ents = arrow["entities"]
     extra = pa.Table.from_pylist([{"entity_id": "org:x", "entity_type": "organization", "name": 'The "Quoted", Org\r\nLtd',
                                    "acronym": "", "country_iso3": None, "title": "Côte d'Ivoire envoy", "wikidata_id": None,
                                    "n_documents": 1}], schema=ents.schema)
-    return {**encoded.arrow, "entities": pa.concat_tables([ents, extra])}
+    return {**arrow, "entities": pa.concat_tables([ents, extra])}
 
 
 def read_zip(path: Path) -> dict[str, bytes]:
@@ -269,12 +293,12 @@ def read_zip(path: Path) -> dict[str, bytes]:
         return {info.filename: zf.read(info) for info in zf.infolist()}
 
 
-def test_csv_zip_round_trips_every_value(encoded, tmp_path):
-    arrow = tricky(encoded)
-    write_csv_zip(arrow, tmp_path / CSV_ZIP_FILE)
+def test_csv_zip_round_trips_every_value(arrow, tmp_path):
+    data = tricky(arrow)
+    write_csv_zip(write_release(tmp_path / "release", data), tmp_path / CSV_ZIP_FILE)
     entries = read_zip(tmp_path / CSV_ZIP_FILE)
-    assert sorted(entries) == ["README.txt"] + sorted(f"{n}.csv" for n in arrow)
-    for name, table in arrow.items():
+    assert sorted(entries) == ["README.txt"] + sorted(f"{n}.csv" for n in data)
+    for name, table in data.items():
         data = entries[f"{name}.csv"]
         assert data.startswith(UTF8_BOM)
         back = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
@@ -285,30 +309,81 @@ def test_csv_zip_round_trips_every_value(encoded, tmp_path):
     assert ents.iloc[-1]["name"] == 'The "Quoted", Org\r\nLtd'
 
 
-def test_csv_is_read_by_duckdb_and_polars_with_iso_dates(encoded, tmp_path):
-    write_csv_zip(encoded.arrow, tmp_path / CSV_ZIP_FILE)
+def test_csv_is_read_by_duckdb_and_polars_with_iso_dates(release, arrow, tmp_path):
+    write_csv_zip(release, tmp_path / CSV_ZIP_FILE)
     docs_csv = tmp_path / "documents.csv"
     docs_csv.write_bytes(read_zip(tmp_path / CSV_ZIP_FILE)["documents.csv"])
     con = duckdb.connect()
     described = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_csv('{docs_csv}')").fetchall()}
     assert described["date"] == "DATE" and described["n_chars"] == "BIGINT"
-    assert con.execute(f"SELECT count(*) FROM read_csv('{docs_csv}')").fetchone()[0] == encoded.arrow["documents"].num_rows
+    assert con.execute(f"SELECT count(*) FROM read_csv('{docs_csv}')").fetchone()[0] == arrow["documents"].num_rows
     pol = pl.read_csv(docs_csv, try_parse_dates=True)
     assert pol.columns[0] == "document_id" and pol.schema["date"] == pl.Date
-    assert pol["text"].to_list() == encoded.arrow["documents"]["text"].to_pylist()
+    assert pol["text"].to_list() == arrow["documents"]["text"].to_pylist()  # whole texts: Excel cuts them itself
 
 
-def test_csv_zip_bytes_depend_only_on_the_tables(encoded, tmp_path):
-    write_csv_zip(encoded.arrow, tmp_path / "a.zip")
-    write_csv_zip(dict(reversed(list(encoded.arrow.items()))), tmp_path / "b.zip")
-    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
-    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+def test_csv_zip_bytes_depend_only_on_the_tables(release, arrow, tmp_path):
+    (tmp_path / "out").mkdir()
+    write_csv_zip(release, tmp_path / "out" / "a.zip")
+    copy = write_release(tmp_path / "copy", dict(reversed(list(arrow.items()))))  # other Parquet bytes, same tables
+    write_csv_zip(copy, tmp_path / "out" / "b.zip")
+    assert (tmp_path / "out" / "a.zip").read_bytes() == (tmp_path / "out" / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "out" / "a.zip") as zf:
         assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "b.zip"]
+        assert zf.testzip() is None
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.zip", "b.zip"]  # no scratch files left
 
 
-def test_extra_resources_describe_the_files_present(encoded, tmp_path):
-    write_csv_zip(encoded.arrow, tmp_path / CSV_ZIP_FILE)
+def test_csv_zip_entries_are_the_tables_as_csv(arrow, tmp_path):
+    """Each entry is the table as pyarrow writes a whole table at once: BOM, header, CRLF."""
+    write_csv_zip(write_release(tmp_path / "release", arrow), tmp_path / CSV_ZIP_FILE)
+    entries = read_zip(tmp_path / CSV_ZIP_FILE)
+    for name, table in arrow.items():
+        whole = io.BytesIO()
+        pacsv.write_csv(table, whole, pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed"))
+        assert entries[f"{name}.csv"] == UTF8_BOM + whole.getvalue(), name
+    assert b"32,767 characters per cell" in entries["README.txt"]
+
+
+def test_many_row_groups_give_the_same_csv_zip_and_database(arrow, tmp_path, monkeypatch):
+    """Reading a Parquet file a row group and a batch at a time changes nothing in either extra."""
+    one = write_release(tmp_path / "one", arrow)
+    many = write_release(tmp_path / "many", arrow, row_group_size=3)
+    assert pq.ParquetFile(many / "entity_mentions.parquet").num_row_groups > 3
+    (tmp_path / "out").mkdir()
+    write_csv_zip(one, tmp_path / "out" / "one.zip")
+    monkeypatch.setattr("flows.core.bi.BATCH_BYTES", 1)  # the smallest batches, inside each row group too
+    assert arrow["entity_mentions"].num_rows > 2 * batch_rows(pq.ParquetFile(one / "entity_mentions.parquet"))
+    write_csv_zip(one, tmp_path / "out" / "one-small-batches.zip")
+    write_csv_zip(many, tmp_path / "out" / "many.zip")
+    assert (tmp_path / "out" / "one.zip").read_bytes() == (tmp_path / "out" / "one-small-batches.zip").read_bytes()
+    assert (tmp_path / "out" / "one.zip").read_bytes() == (tmp_path / "out" / "many.zip").read_bytes()
+    write_duckdb(one, tmp_path / "out" / "one.duckdb")
+    write_duckdb(many, tmp_path / "out" / "many.duckdb")
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{tmp_path / 'out' / 'one.duckdb'}' AS one (READ_ONLY)")
+    con.execute(f"ATTACH '{tmp_path / 'out' / 'many.duckdb'}' AS many (READ_ONLY)")
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'one'").fetchall()]
+    assert set(names) == set(tables()) | {"date_dimension"}
+    for name in names:  # the same rows in the same order
+        assert con.execute(f'SELECT * FROM one."{name}"').fetchall() == con.execute(f'SELECT * FROM many."{name}"').fetchall(), name
+    for name in VIEWS:  # some views have no ORDER BY: compare their rows as sets
+        a, b = (sorted(con.execute(f'SELECT * FROM {db}."{name}"').fetchall(), key=repr) for db in ("one", "many"))
+        assert a == b, name
+    assert con.execute("SELECT count(*) FROM many.entity_mentions").fetchone()[0] == arrow["entity_mentions"].num_rows
+
+
+def test_a_table_the_schemas_do_not_know_is_exported_too(arrow, tmp_path):
+    release = write_release(tmp_path / "release", {**arrow, "legacy": pa.table({"x": [2, 1], "when": [dt.date(2020, 1, 1), None]})})
+    write_duckdb(release, tmp_path / DUCKDB_FILE)
+    con = duckdb.connect(str(tmp_path / DUCKDB_FILE), read_only=True)
+    assert con.execute("SELECT * FROM legacy").fetchall() == [(2, dt.date(2020, 1, 1)), (1, None)]
+    write_csv_zip(release, tmp_path / CSV_ZIP_FILE)
+    assert read_zip(tmp_path / CSV_ZIP_FILE)["legacy.csv"] == UTF8_BOM + b'"x","when"\r\n2,2020-01-01\r\n1,\r\n'
+
+
+def test_extra_resources_describe_the_files_present(release, tmp_path):
+    write_csv_zip(release, tmp_path / CSV_ZIP_FILE)
     (res,) = extra_resources(tmp_path)
     assert res["path"] == CSV_ZIP_FILE and res["bytes"] == (tmp_path / CSV_ZIP_FILE).stat().st_size
     assert res["hash"] == "sha256:" + hashlib.sha256((tmp_path / CSV_ZIP_FILE).read_bytes()).hexdigest()

@@ -1,5 +1,6 @@
 """The release catalog page (index.html): every table with the datapackage's rows and sha256,
-links that resolve inside the release, charts drawn from the data, escaping, determinism."""
+links that resolve inside the release, charts drawn from the data (the release's Parquet
+files), escaping, determinism."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import pyarrow.parquet as pq
 import pytest
 
 from flows.core.catalog import render_catalog, write_catalog
 from flows.core.schema import tables
-from flows.core.storage import Outputs, datapackage, encode_tables
+from flows.core.storage import Outputs, datapackage, read_table
 
 CREATED = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 HOSTILE = '<script>alert("x")</script>&"\'<b>'
@@ -84,22 +86,21 @@ def catalog_rows(hostile: str = "") -> dict[str, list[dict]]:
     return {"documents": docs, "citations": citations, "areas": areas, "cooperation_areas": coop, "meetings": meetings}
 
 
-def staged_release(root: Path, rows: dict[str, list[dict]], title: str | None = None) -> tuple[Path, dict, dict]:
-    """Stage a release as the pipeline does; returns (staging folder, package, arrow tables)."""
-    encoded = encode_tables(rows)
-    staging = Outputs(root).stage("20260301T120000Z-" + encoded.fingerprint[:8], encoded)
-    package = datapackage(encoded, staging.name, CREATED, {"n_documents": len(rows.get("documents", []))})
+def staged_release(root: Path, rows: dict[str, list[dict]], title: str | None = None) -> tuple[Path, dict]:
+    """Stage a release as the pipeline does; returns (staging folder, package)."""
+    staged = Outputs(root).stage(rows, now=CREATED)
+    package = datapackage(staged, staged.folder.name, CREATED, {"n_documents": len(rows.get("documents", []))})
     if title is not None:
         package["title"] = title
-    return staging, package, encoded.arrow
+    return staged.folder, package
 
 
 def published(root: Path, rows: dict[str, list[dict]], validation=PASSED, extra_files=()) -> tuple[Path, dict, str]:
     """Stage, write the catalog, then finish (datapackage.json last) as the pipeline is meant to."""
-    staging, package, arrow = staged_release(root, rows)
+    staging, package = staged_release(root, rows)
     for name in extra_files:
         (staging / name).write_bytes(b"extra " + name.encode())
-    write_catalog(staging, package, arrow, validation)
+    write_catalog(staging, package, validation)
     release = Outputs(root).finish(staging, package)
     return release, package, (release / "index.html").read_text(encoding="utf-8")
 
@@ -168,7 +169,7 @@ def test_optional_downloads_are_linked_only_when_in_the_release(tmp_path):
     (folder / "validation" / "html").mkdir(parents=True)
     (folder / "validation" / "html" / "index.html").write_text("<html></html>", encoding="utf-8")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert "validation/html/index.html" in _hrefs(Page(render_catalog(folder, package, {}, PASSED)))
+    assert "validation/html/index.html" in _hrefs(Page(render_catalog(folder, package, PASSED)))
 
 
 def test_charts_are_drawn_from_the_data(release):
@@ -193,8 +194,8 @@ def test_charts_are_drawn_from_the_data(release):
 
 
 def test_empty_release_renders_every_chart_with_a_message(tmp_path):
-    staging, package, arrow = staged_release(tmp_path, {})
-    page = Page(render_catalog(staging, package, arrow, None))
+    staging, package = staged_release(tmp_path, {})
+    page = Page(render_catalog(staging, package, None))
     for chart in ("chart-meetings", "chart-areas", "chart-resolutions", "chart-network"):
         assert page.find("svg", id=chart)
     assert not [a for t, a in page.tags if a.get("class") in ("bar", "cell", "node", "edge")]
@@ -203,28 +204,28 @@ def test_empty_release_renders_every_chart_with_a_message(tmp_path):
 
 
 def test_validation_status_and_failures_are_shown(tmp_path):
-    staging, package, arrow = staged_release(tmp_path, catalog_rows())
+    staging, package = staged_release(tmp_path, catalog_rows())
     failed = {"success": False, "n_expectations": 12, "n_failed": 1, "per_table": {},
               "failures": [{"table": "meetings", "expectation": "expect_column_values_to_be_unique", "column": "meeting_id",
                             "unexpected_count": 2, "examples": []}]}
-    page = Page(render_catalog(staging, package, arrow, failed))
+    page = Page(render_catalog(staging, package, failed))
     assert "FAILED: 1 of 12 expectations not met" in page.text
     assert "expect_column_values_to_be_unique" in page.text and "(2 rows)" in page.text
-    assert "passed: 40 of 40 expectations met" in Page(render_catalog(staging, package, arrow, PASSED)).text
+    assert "passed: 40 of 40 expectations met" in Page(render_catalog(staging, package, PASSED)).text
 
 
 def test_validation_summary_is_read_from_the_folder_when_not_given(tmp_path):
-    staging, package, arrow = staged_release(tmp_path, catalog_rows())
+    staging, package = staged_release(tmp_path, catalog_rows())
     (staging / "validation").mkdir()
     (staging / "validation" / "summary.json").write_text(json.dumps(PASSED), encoding="utf-8")
-    assert "passed: 40 of 40 expectations met" in Page(render_catalog(staging, package, arrow)).text
+    assert "passed: 40 of 40 expectations met" in Page(render_catalog(staging, package)).text
 
 
 def test_text_from_data_is_escaped(tmp_path):
-    staging, package, arrow = staged_release(tmp_path, catalog_rows(HOSTILE), title="Title " + HOSTILE)
-    text = render_catalog(staging, package, arrow, PASSED)
+    staging, package = staged_release(tmp_path, catalog_rows(HOSTILE), title="Title " + HOSTILE)
+    text = render_catalog(staging, package, PASSED)
     assert HOSTILE not in text and "<script" not in text
-    plain = render_catalog(*staged_release(tmp_path / "plain", catalog_rows())[:3], PASSED)
+    plain = render_catalog(*staged_release(tmp_path / "plain", catalog_rows()), PASSED)
     assert text.count("<b>") == plain.count("<b>")  # no markup from data
     page = Page(text)
     assert not page.find("script")
@@ -248,3 +249,16 @@ def test_write_catalog_reads_package_and_tables_from_a_folder(release, tmp_path)
     written = write_catalog(copy, validation=PASSED)
     assert written == copy / "index.html"
     assert written.read_text(encoding="utf-8") == text
+
+
+def test_charts_read_the_parquet_files_by_row_group_and_counts_come_from_footers(tmp_path):
+    """Tables written in many row groups give the same page; without a package row count, the
+    header's counts come from the Parquet footers."""
+    staging, package = staged_release(tmp_path, catalog_rows())
+    before = render_catalog(staging, package, PASSED)
+    for name in tables():
+        pq.write_table(read_table(staging, name), staging / f"{name}.parquet", row_group_size=1)
+    assert pq.ParquetFile(staging / "citations.parquet").num_row_groups > 1
+    assert render_catalog(staging, package, PASSED) == before
+    bare = {**package, "resources": [r for r in package["resources"] if r["path"] != "citations.parquet"]}
+    assert f"<li><b>{len(catalog_rows()['citations'])}</b>citations</li>" in render_catalog(staging, bare, PASSED)

@@ -11,15 +11,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.core.changes import diff_releases, render_changes_markdown
-from flows.core.storage import encode_tables
+from flows.core.schema import tables
+from flows.core.storage import to_arrow
 from tests.sample_rows import release_rows
 
 
-def write_release(folder: Path, rows: dict[str, list[dict]]) -> Path:
-    """A release folder as stage() writes it: one Parquet file per table (plus the JSON copies)."""
+def write_release(folder: Path, rows: dict[str, list[dict]], row_group_size: int | None = None) -> Path:
+    """A release folder as the pipeline stages it: one Parquet file per table of the schemas."""
     folder.mkdir(parents=True)
-    for name, data in encode_tables(rows).files.items():
-        (folder / name).write_bytes(data)
+    for name, table in tables().items():
+        pq.write_table(to_arrow(rows.get(name, []), table), folder / f"{name}.parquet", row_group_size=row_group_size)
     return folder
 
 
@@ -119,3 +120,19 @@ def test_schema_changes_and_tables_the_schemas_do_not_know(tmp_path):
     assert (legacy["status"], legacy["key_from"], legacy["removed"], legacy["removed_ids"]) == ("removed", "datapackage", 2, [1, 2])
     md = render_changes_markdown(changes)
     assert "legacy (table dropped)" in md and "columns added: weight" in md
+
+
+def test_row_groups_do_not_matter_and_a_duplicate_key_keeps_its_last_row(tmp_path):
+    old = write_release(tmp_path / "r1", old_rows())
+    same = write_release(tmp_path / "r2", old_rows(), row_group_size=1)
+    changes = diff_releases(old, same)
+    assert changes["totals"] == {"added": 0, "removed": 0, "changed": 0}
+    assert changes["tables"]["documents"]["unchanged"] == 4
+    rows = old_rows()
+    rows["documents"].insert(0, doc("S/PRST/2025/2", title="An earlier row with the same key"))
+    dup = write_release(tmp_path / "r3", rows, row_group_size=2)
+    docs = diff_releases(old, dup)["tables"]["documents"]
+    assert (docs["duplicate_keys"], docs["changed"], docs["unchanged"], docs["rows_after"]) == (1, 0, 4, 5)
+    rows["documents"].append(doc("S/PRST/2025/2", title="A later row with the same key"))
+    docs = diff_releases(old, write_release(tmp_path / "r4", rows, row_group_size=2))["tables"]["documents"]
+    assert (docs["duplicate_keys"], docs["changed"], docs["changed_ids"], docs["changed_columns"]) == (2, 1, ["S/PRST/2025/2"], {"title": 1})

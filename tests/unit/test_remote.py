@@ -15,7 +15,7 @@ import pytest
 import s3fs
 
 from flows.core.remote import RemotePublishError, publish_to, remote_latest
-from flows.core.storage import Outputs, datapackage, encode_tables, new_version
+from flows.core.storage import Outputs, datapackage
 from tests.sample_rows import release_rows
 
 
@@ -33,11 +33,11 @@ def make_release(root: Path, text: str, second: int) -> Path:
     """A published local release, as Outputs writes it (datapackage.json with sha256 of each file)."""
     out = Outputs(root)
     when = dt.datetime(2026, 1, 1, 0, 0, second, tzinfo=dt.UTC)
-    encoded = encode_tables(release_rows(text))
-    staging = out.stage(new_version(encoded.fingerprint, when), encoded)
+    staged = out.stage(release_rows(text), now=when)
+    staging = staged.folder
     (staging / "validation").mkdir()
     (staging / "validation" / "summary.json").write_text('{"success": true}\n', encoding="utf-8")
-    return out.finish(staging, datapackage(encoded, staging.name, when, {}))
+    return out.finish(staging, datapackage(staged, staging.name, when, {}))
 
 
 @pytest.fixture

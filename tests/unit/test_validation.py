@@ -3,7 +3,7 @@
 import datetime as dt
 
 from flows.core.storage import encode_tables
-from flows.core.validation import run_validation, validation_frames
+from flows.core.validation import release_frames, run_validation
 from tests.sample_rows import release_rows
 
 
@@ -12,7 +12,7 @@ def good_rows():
 
 
 def test_a_valid_release_passes(tmp_path):
-    report = run_validation(validation_frames(encode_tables(good_rows()).arrow), tmp_path)
+    report = run_validation(release_frames(encode_tables(good_rows(), tmp_path / "release").folder), tmp_path)
     assert report.success, report.summary()
     assert report.n_expectations > 100
     assert (tmp_path / "results.json").exists() and (tmp_path / "summary.json").exists()
@@ -27,7 +27,7 @@ def test_each_broken_rule_is_reported(tmp_path):
     rows["entity_mentions"][0]["surface"] = "AU"  # text[start:end] is "OIC"
     rows["documents"][0]["date"] = dt.date(1901, 1, 1)  # before the Charter
     rows["entities"][0]["country_iso3"] = "sa"  # not an ISO alpha-3 code
-    report = run_validation(validation_frames(encode_tables(rows).arrow), tmp_path)
+    report = run_validation(release_frames(encode_tables(rows, tmp_path / "release").folder), tmp_path)
     assert not report.success
     found = {(f.table, f.expectation, f.column) for f in report.failures}
     assert ("citations", "expect_column_values_to_be_unique", "citation_id") in found
