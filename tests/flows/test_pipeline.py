@@ -123,6 +123,8 @@ def test_failing_validation_leaves_latest_where_it_was(seeds_build, seeds_dir, t
     rejected = list((work / "rejected").iterdir())
     assert len(rejected) == 1 and (rejected[0] / "validation" / "summary.txt").exists()
     assert not any((work / ".staging").iterdir())
+    # without the cache, the run's private result folder (pass 2 of the assembly) is gone too
+    assert not list((work / ".cache").glob("uncoop-run-*"))
 
 
 def test_flow_runs_leave_artifacts(seeds_dir, tmp_path):

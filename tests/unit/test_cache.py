@@ -7,7 +7,7 @@ import os
 import pytest
 
 from flows.core import cache as cache_module
-from flows.core.cache import ResultCache, cache_key
+from flows.core.cache import ResultCache, RunResults, cache_key
 
 SHA = "a" * 64
 
@@ -55,8 +55,23 @@ def test_a_write_that_fails_is_recorded_not_raised(tmp_path):
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")
     store = ResultCache(blocked)
-    store.put(SHA, "doc.txt", "value")
+    assert store.put(SHA, "doc.txt", "value") is False
     assert store.errors and "cannot write" in store.errors[0]
+
+
+def test_run_results_read_back_from_the_cache_or_hold_what_it_could_not_store(tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    results = RunResults(ResultCache(blocked))
+    value = {"facts": [1, 2]}
+    results.keep("doc.txt", SHA, value, stored=results.cache.put(SHA, "doc.txt", value))
+    assert results.load("doc.txt") is value  # held in memory: the cache could not take it
+    stored = RunResults(ResultCache(tmp_path / "cache"))
+    stored.keep("doc.txt", SHA, value, stored=stored.cache.put(SHA, "doc.txt", value))
+    assert stored.load("doc.txt") == value and stored.load("doc.txt") is not value  # read back
+    stored.cache.prune([])  # the entry vanishes mid-run: a clear error, not a wrong release
+    with pytest.raises(RuntimeError, match="vanished"):
+        stored.load("doc.txt")
 
 
 def test_prune_keeps_only_the_current_corpus_and_clears_leftovers(tmp_path):
