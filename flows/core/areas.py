@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flows.core.fastscan import literal_prefixes
+from flows.core.fastscan import fast, literal_prefixes
 from flows.core.lookups import load_lookup
 from flows.core.models import AreaHit
 
@@ -348,7 +348,7 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
         a = max(a, pos)
         end = min(n, b + _AHEAD)
         if candidates is None:
-            for m in rx.finditer(low, a, end):
+            for m in fast(rx).finditer(low, a, end):  # the same matches, located in C
                 if m.start() >= b:
                     break
                 if m.end() > m.start():
@@ -371,7 +371,8 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
 def _is_masked(area: _Area, low: str, start: int, end: int) -> bool:
     if area.masks is None:
         return False
-    for m in area.masks.finditer(low, max(0, start - _NAME), min(len(low), end + _NAME)):
+    # the expression begins with (?<!\w): FastPattern skips in C to where a name may begin
+    for m in fast(area.masks).finditer(low, max(0, start - _NAME), min(len(low), end + _NAME)):
         if m.start() < end and m.end() > start:
             return True
         if m.start() >= end:

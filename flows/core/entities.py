@@ -42,7 +42,7 @@ from flows.core.models import EntityMention
 
 _TOKEN = re.compile(r"[^\W_]+|,")  # commas are tokens: "X, Y" never matches a name "X Y"
 # what may stand between two words of one name: spaces, one line break, hyphens, apostrophes
-_GAP = re.compile(r"[ \t\n\-\u2010\u2011\u2012\u2013\u2014'\u2018\u2019`/]{1,4}")
+_GAP = re.compile(r"[ \t\n\-\u2010\u2011\u2012\u2013\u2014'\u2018\u2019`/]{1,4}")  # and at most one "\n"
 _SPELLING = (("isation", "ization"), ("programme", "program"), ("centre", "center"),
              ("defence", "defense"), ("labour", "labor"))
 _FUNCTION_WORDS = frozenset("the of for and in on to at de la du des le les et a an".split())
@@ -73,11 +73,6 @@ def _norm_token_uncached(tok: str) -> str:
 def _slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
-
-
-def _gap_ok(text: str, a: int, b: int) -> bool:
-    gap = text[a:b]
-    return gap in ("", " ") or (bool(_GAP.fullmatch(gap)) and gap.count("\n") <= 1)  # " ": the usual gap
 
 
 # --------------------------------------------------------------------------- registry -----
@@ -286,30 +281,42 @@ def _all_caps_line(text: str, pos: int) -> bool:
     return len(letters) > 12 and not any(c.islower() for c in letters)
 
 
+# One step of a walk: a gap that may stand between two words of one name (the characters of
+# _GAP, at most 4 of them) and the token after it. Gap and token characters have nothing in
+# common, so the token found is the leftmost one after the gap.
+_STEP = re.compile(_GAP.pattern.replace("{1,4}", "{0,4}") + r"([^\W_]+|,)")
+
+
 class _Run:
     """The tokens from one capitalized word on, read from the text only as far as a walk goes.
 
-    Token i+1 is the leftmost token at or after the end of token i: exactly the tokens that
-    `_TOKEN.finditer` gives over the whole text, without tokenizing all of it."""
+    Token i+1 is the leftmost token at or after the end of token i (the tokens that
+    `_TOKEN.finditer` gives over the whole text) when what stands between them may stand
+    inside a name (see _GAP); the run ends at any other gap: a walk stops there anyway, so
+    what follows is never read."""
 
-    __slots__ = ("text", "starts", "ends", "raw", "_keys")
+    __slots__ = ("text", "ends", "raw", "_keys", "_closed")
 
-    def __init__(self, text: str, start: int, end: int, raw: str, key: str) -> None:
+    def __init__(self, text: str, end: int, raw: str, key: str) -> None:
         self.text = text
-        self.starts = [start]
         self.ends = [end]
         self.raw = [raw]
         self._keys = [key]
+        self._closed = False
 
     def has(self, k: int) -> bool:
-        """Read tokens up to token k; False when the text ends before it."""
-        while len(self.raw) <= k:
-            t = _TOKEN.search(self.text, self.ends[-1])
-            if t is None:
+        """Read tokens up to token k; False when the run ends before it."""
+        raw = self.raw
+        while len(raw) <= k:
+            if self._closed:
                 return False
-            self.starts.append(t.start())
+            at = self.ends[-1]
+            t = _STEP.match(self.text, at)
+            if t is None or (t.start(1) - at > 1 and self.text.count("\n", at, t.start(1)) > 1):
+                self._closed = True  # no token, or not one that may continue a name
+                return False
             self.ends.append(t.end())
-            self.raw.append(t.group())
+            raw.append(t.group(1))
         return True
 
     def key(self, k: int) -> str:
@@ -323,16 +330,14 @@ def _walk(trie: _Trie, run: _Run, normalized: bool) -> tuple[int, _Target] | Non
     """Longest registered name from the run's first token: (index of its last token, target).
 
     `normalized`: the trie holds normalized tokens (names, whose capitals are checked), else
-    the tokens as printed (acronyms)."""
+    the tokens as printed (acronyms). The run holds only tokens joined by gaps that may stand
+    inside a name."""
     node = trie.root
     best = None
     k = 0
-    text = run.text
     while run.has(k):
         child = node.get(run.key(k) if normalized else run.raw[k])
         if child is None:
-            break
-        if k > 0 and not _gap_ok(text, run.ends[k - 1], run.starts[k]):
             break
         node = child
         ends_here = node.get(None)
@@ -433,7 +438,7 @@ def _match_registered(text: str, established: list[tuple[int, str]]) -> list[_Sp
         key = _norm_token(raw)
         if key not in name_starts and raw not in acronym_starts:
             continue  # no registered name or acronym begins with this word
-        run = _Run(text, start, token.end(), raw, key)
+        run = _Run(text, token.end(), raw, key)
         # a walk from a word that begins no entry of its trie finds nothing: not walked
         found = _walk(m.names, run, True) if key in name_starts else None
         acr = _walk(m.acronyms, run, False) if raw in acronym_starts else None
@@ -828,9 +833,37 @@ _BIG_CITY = 1_000_000
 _PREV_CAP = re.compile(r"(?<![\w\-])(?:[A-Z][\w\-'’‘]*|al-[A-Z][\w\-'’‘]*)\Z")
 
 
-_DESIGNATOR_OR_VICINITY = re.compile(
-    r"(?<=[\w’'])\s+(?:governorate|province|region|area|district|village|town|city|camp|refugee camp|municipality|"
-    r"county|prefecture|locality|subregion|sub-district|in the vicinity of|near|outside)\b")
+_DESIGNATOR_WORDS = ("governorate", "province", "region", "area", "district", "village", "town", "city", "camp",
+                     "refugee camp", "municipality", "county", "prefecture", "locality", "subregion", "sub-district",
+                     "in the vicinity of", "near", "outside")
+_DESIGNATOR_OR_VICINITY = re.compile(r"(?<=[\w’'])\s+(?:" + "|".join(map(re.escape, _DESIGNATOR_WORDS)) + r")\b")
+# A white space that one of those words follows (the white space alone is consumed: a word
+# inside another, "camp" of "refugee camp", is found too). `re` skips in C to white space and
+# fails there on the first letter, most of the time.
+_BEFORE_DESIGNATOR = re.compile(r"\s(?=" + trie_alternation([list(map(re.escape, w)) for w in _DESIGNATOR_WORDS])
+                                + ")")
+
+
+def _designator_starts(text: str) -> list[int]:
+    """The starts of the matches of _DESIGNATOR_OR_VICINITY's `finditer`, in order.
+
+    A match is a white-space run and a word after it, so it starts where the run that ends
+    before an occurrence of a word starts: the expression is tried only there, and the
+    candidates are taken in order, each at or after the end of the last match (as `finditer`)."""
+    out: list[int] = []
+    last = 0
+    match = _DESIGNATOR_OR_VICINITY.match
+    for cand in _BEFORE_DESIGNATOR.finditer(text):
+        s = cand.start()
+        while s > 0 and text[s - 1].isspace():  # str.isspace() is exactly \s of `re`
+            s -= 1
+        if s < last:
+            continue
+        m = match(text, s)
+        if m is not None:
+            out.append(s)
+            last = m.end()
+    return out
 _RUN_BEFORE = re.compile(r"(?:[A-Z][\w’‘'\-]*\s(?:(?:al|el|es|de|da|bin|ibn)[\-\s])?){0,3}[A-Z][\w’‘'\-]*\Z")
 _CAP_WORD = re.compile(r"(?<![\w\-’'])[A-Z][^\W\d_]+")
 
@@ -931,8 +964,8 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
                 break
             pos = e + nm.end()
     starts: set[int] = set()
-    for dm in fast(_DESIGNATOR_OR_VICINITY).finditer(text):
-        run = _RUN_BEFORE.search(text, max(0, dm.start() - 80), dm.start())
+    for d_start in _designator_starts(text):
+        run = _RUN_BEFORE.search(text, max(0, d_start - 80), d_start)
         if run:
             starts.add(run.start())
     starts.update(_big_city_starts(text))

@@ -383,15 +383,19 @@ _WORD = re.compile(r"[^\W\d_]+")
 _LETTER_RUN = re.compile(r"[a-z\x80-\U0010ffff]+")
 
 
+# A character outside ASCII that is not a letter of _WORD (quotes, dashes, digits of other scripts).
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f](?<![^\W\d_])")
+
+
 def _words(low: str) -> list[str]:
-    """_WORD.findall(low) for a lower-cased text, the same list, found faster."""
-    out: list[str] = []
-    for run in _LETTER_RUN.findall(low):
-        if run.isascii():
-            out.append(run)
-        else:
-            out.extend(_WORD.findall(run))
-    return out
+    """_WORD.findall(low) for a lower-cased text, the same list, found faster.
+
+    Once the characters outside ASCII that are not letters (typographic quotes and dashes, most
+    of them) are spaces, every run of _LETTER_RUN is one word of _WORD: the ASCII letters of a
+    lower-cased text are a-z, and the other ASCII characters end a run anyway."""
+    if not low.isascii():
+        low = _NON_ASCII_NON_WORD.sub(" ", low)
+    return _LETTER_RUN.findall(low)
 
 
 def detect_language(text: str) -> str:

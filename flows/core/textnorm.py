@@ -18,7 +18,9 @@ import unicodedata
 
 _LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__", re.S)
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*\d])([^*\n]*?[^\s*])\*(?![\w*])")
+# "*" first, its look-behind after it (`(?<![\w*]\*)` = "not after a word character or a *"):
+# a pattern that begins with a literal lets `re` skip in C to the next "*".
+_EMPHASIS = re.compile(r"\*(?<![\w*]\*)(?=[^\s*\d])([^*\n]*?[^\s*])\*(?![\w*])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _FOOTNOTE_INLINE = re.compile(r"(?<=\S)\^(?:[a-z]|\d{1,2})\b")
 _FOOTNOTE_LEAD = re.compile(r"^\^(?:[a-z]|\d{1,2})\s+", re.M)
@@ -40,19 +42,32 @@ _HEADER_SYMBOL = re.compile(r"^[A-Z]{1,4}(?:/[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?\
 _TERMINAL = re.compile(r"[.:;!?][\"'”’)\]]*$")
 _WRAP_MIN_CHARS = 55
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SPACE_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+# A run of spaces becomes one " ". A run that already is one " " (most of them) is not matched:
+# replacing it by itself would only cost a copy. Same result as `[spaces]+` -> " ".
+_SPACES = re.compile(rf"[{_SPACE_CHARS[1:]}][{_SPACE_CHARS}]*| [{_SPACE_CHARS}]+")
+_OTHER_SPACE = re.compile(rf"[{_SPACE_CHARS[1:]}]")  # a space character other than " "
+# Zero-width characters and control characters (other than tab and newlines) are dropped.
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def strip_markup(text: str) -> str:
-    """Remove Markdown emphasis, link markup, escapes and footnote markers; keep the words."""
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _EMPHASIS.sub(lambda m: m.group(1), text)
-    text = _ESCAPE.sub(lambda m: m.group(1), text)
-    text = _FOOTNOTE_LEAD.sub("", text)
-    return _FOOTNOTE_INLINE.sub("", text)
+    """Remove Markdown emphasis, link markup, escapes and footnote markers; keep the words.
+
+    Each pass runs only when the text holds the literal that every match of it contains (most
+    documents hold no markup at all, and `in` is far cheaper than a regex scan)."""
+    if "](" in text:
+        text = _LINK.sub(lambda m: m.group(1), text)
+    if "**" in text or "__" in text:
+        text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    if "*" in text:
+        text = _EMPHASIS.sub(lambda m: m.group(1), text)
+    if "\\" in text:
+        text = _ESCAPE.sub(lambda m: m.group(1), text)
+    if "^" in text:
+        text = _FOOTNOTE_LEAD.sub("", text)
+        text = _FOOTNOTE_INLINE.sub("", text)
+    return text
 
 
 def _drop_page_furniture(lines: list[str]) -> list[str]:
@@ -103,12 +118,15 @@ def _join_wrapped(lines: list[str]) -> list[str]:
 
 
 def _normalize_once(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
-    text = _ZERO_WIDTH.sub("", text)
-    text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\f", "\n").replace("\v", "\n")
+    text = _INVISIBLE.sub("", text)
     text = strip_markup(text)
-    text = _SPACES.sub(" ", text)
+    if "  " in text or _OTHER_SPACE.search(text):  # else every run of spaces is one " " already
+        text = _SPACES.sub(" ", text)
     lines = _drop_page_furniture(text.split("\n"))
     return "\n".join(_join_wrapped(lines)).strip()
 
