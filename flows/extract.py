@@ -7,6 +7,9 @@ A document that makes an extractor raise is quarantined with the error; the batc
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from prefect import task
@@ -49,7 +52,23 @@ def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
 
 
 def extract_batch_plain(items: list[RawInput]) -> list[Processed]:
-    return [(i.name, i.sha256, process_raw(i.name, i.sha256, i.data, i.url, i.content_type)) for i in items]
+    # The extractors allocate millions of short-lived objects and make no reference cycles worth
+    # collecting mid-batch: the cyclic GC only cost time here (about 5%), so it waits for the end.
+    with gc_paused():
+        return [(i.name, i.sha256, process_raw(i.name, i.sha256, i.data, i.url, i.content_type)) for i in items]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block (reference counting still frees
+    everything without cycles); restores the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @task(name="extract-batch", cache_policy=NONE)

@@ -14,10 +14,12 @@ from flows.core.assemble import Plan
 from flows.core.cache import RunResults
 from flows.core.storage import StagedTables
 from flows.core.storage import write_tables as _write_tables
+from flows.extract import gc_paused
 
 
 @task(name="write-tables", cache_policy=NONE)
 def write_tables(folder: Path, plan: Plan, results: RunResults) -> StagedTables:
     log = get_run_logger()
-    return _write_tables(folder, plan, results.load,
-                         progress=lambda done, total: log.info("wrote the rows of %d/%d documents", done, total))
+    with gc_paused():  # rows and records by the million, no cycles: the cyclic GC only costs time here
+        return _write_tables(folder, plan, results.load,
+                             progress=lambda done, total: log.info("wrote the rows of %d/%d documents", done, total))
