@@ -38,7 +38,7 @@ from flows.core.ingest import (
     read_bytes,
     unsupported_rejections,
 )
-from flows.core.storage import Outputs, new_version
+from flows.core.storage import Outputs, new_version, release_memory
 from flows.core.validation import preload_validation
 from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
@@ -297,7 +297,10 @@ def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, ou
     n_cached = len(todo) - len(missing)
     todo = missing
     log.info("%d documents to extract, %d from the cache", len(todo), n_cached)
-    if todo:  # Great Expectations takes ~3 s to import: do it while the documents are extracted
+    if todo and resolve_kind(settings, len(_batches(todo, settings.batch_size))) in ("sequential", "threads"):
+        # Great Expectations takes ~3 s to import: do it while this process extracts. Not when
+        # worker processes extract: they have the cores, and the import's memory would add to
+        # theirs at the run's peak.
         threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
 
     def extracted(name: str, sha: str, value: DocumentResult | Rejected) -> None:
@@ -311,6 +314,7 @@ def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, ou
     n_results = len(index)
     with clock("assemble"):
         plan = index.finish(rejected)
+    release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
     with clock("write"):
         folder = outputs.open_staging()
         try:
@@ -340,6 +344,7 @@ def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, ou
         _artifacts(summary)
         return summary
 
+    release_memory()
     staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
     staged = staged.moved(staging)
     with clock("validate"):
@@ -354,6 +359,7 @@ def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, ou
         summary = RunSummary(status="validated", release=str(staging), validation=report.summary(), **base)
         _artifacts(summary)
         return summary
+    release_memory()
     with clock("publish"):
         release = publish.publish(output_dir, staging, staged, {
             "n_documents": n_results, "n_quarantined": sum(quarantined.values()), "quarantined": quarantined,

@@ -9,11 +9,14 @@ renamed into `outputs/releases/<version>/` (immutable from then on), and only th
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +48,18 @@ LATEST = "latest"
 GRAPH_FILE = "citations.graphml"
 BUILD_STATE = "build-state.json"
 PARQUET_COMPRESSION = ("zstd", 9)
+
+
+def release_memory() -> None:
+    """Hand memory that was freed back to the operating system: Arrow's pool keeps freed
+    buffers and glibc keeps freed heap pages, so after a stage that allocated a lot the process
+    stays as large as its peak (measured: 438 MB after writing the 10k tables, 209 MB after
+    this). Called between stages, so their peaks do not stack."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # another C library (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def to_arrow(rows: Sequence[Mapping[str, Any]], table: Table) -> pa.Table:
@@ -189,8 +204,10 @@ def write_tables(folder: Path, plan: Plan, load: Callable[[str], Any],
             d = doc_rows["documents"][0]
             graph_docs.append({k: d[k] for k in ("document_id", "title", "doc_type", "date")})
             graph_edges += [(c["document_id"], c["cited_symbol"], c["cited_kind"]) for c in doc_rows["citations"]]
-            if progress is not None and (i % 1000 == 0 or i == len(plan.order)):
-                progress(i, len(plan.order))
+            if i % 1000 == 0 or i == len(plan.order):
+                release_memory()  # Arrow batches and loaded results of the last thousand documents
+                if progress is not None:
+                    progress(i, len(plan.order))
         for name, rows in plan.global_rows.items():
             writers[name].write(rows)
         for w in writers.values():

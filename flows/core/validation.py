@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from flows.core.schema import SPAN_IN_TEXT, SPAN_MATCHES, expectation_configs, fk_check_column, tables
+from flows.core.storage import release_memory
 
 
 @dataclass
@@ -143,7 +144,7 @@ class ReleaseFrames(Mapping[str, pd.DataFrame]):
                 equal = [ok and texts[d][s:e] == v for ok, d, s, e, v in zip(inside, docs, starts, ends, stored, strict=True)]
                 df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
         del arrow
-        pa.default_memory_pool().release_unused()  # give the Arrow buffers back before GX runs
+        release_memory()  # give the Arrow buffers back before GX runs
         return df
 
 
@@ -223,6 +224,8 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
         n_rows = len(frame)
         del frame
         described = result.describe_dict()
+        del result
+        release_memory()
         results_json[name] = described
         exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
         failed = [e for e in exps if not e["success"]]
