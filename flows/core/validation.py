@@ -67,6 +67,7 @@ TableReader = Callable[[str, Sequence[str] | None], pa.Table]  # (table, columns
 BatchReader = Callable[[str, Sequence[str]], Iterator[pa.RecordBatch]]  # the same, a row group at a time
 
 
+_LARGE_TABLE = 50_000  # rows: below this, handing memory back costs more time than it saves memory
 _NULL_ONLY = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"}
 
 
@@ -143,8 +144,10 @@ class ReleaseFrames(Mapping[str, pd.DataFrame]):
                 stored = arrow.column(text_col).to_pylist()
                 equal = [ok and texts[d][s:e] == v for ok, d, s, e, v in zip(inside, docs, starts, ends, stored, strict=True)]
                 df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
+        big = arrow.num_rows >= _LARGE_TABLE
         del arrow
-        release_memory()  # give the Arrow buffers back before GX runs
+        if big:
+            release_memory(collect=False)  # give the Arrow buffers back before GX runs
         return df
 
 
@@ -225,7 +228,8 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
         del frame
         described = result.describe_dict()
         del result
-        release_memory()
+        if n_rows >= _LARGE_TABLE:
+            release_memory()
         results_json[name] = described
         exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
         failed = [e for e in exps if not e["success"]]
