@@ -11,7 +11,6 @@ extraction results (measured: 8 s for 1,000 documents, 7 ms quoted).
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import threading
 import time
@@ -134,13 +133,12 @@ def _artifacts(summary: RunSummary) -> None:
     )
 
 
-def _extract(settings: BuildSettings, todo: list[InputFile], accept: Callable[[str, str, DocumentResult | Rejected], None],
-             clock: StageClock, log) -> str:
-    """Run extract batches for the documents the cache did not have, on the chosen task runner;
-    `accept` takes each result as soon as its batch is back (it caches it, so a killed run
-    keeps them, and indexes it for the assembly). Returns the task runner's kind."""
-    batches = _batches(todo, settings.batch_size)
-    kind = resolve_kind(settings, len(batches))
+def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
+             accept: Callable[[str, str, DocumentResult | Rejected, bool], None], clock: StageClock, log) -> None:
+    """Run extract batches for the documents the cache did not have, on the task runner `kind`;
+    `accept(name, sha256, result, cacheable)` takes each result as soon as its batch is back (it
+    caches it, so a killed run keeps them, and indexes it for the assembly). An input that
+    could not be read, or changed since the inventory, is not cacheable."""
     n_done = 0
 
     def raw(batch: list[InputFile]) -> list[extract.RawInput]:
@@ -148,7 +146,7 @@ def _extract(settings: BuildSettings, todo: list[InputFile], accept: Callable[[s
         for item in batch:
             data = read_bytes(item)  # unreadable, or changed since the inventory: not cached
             if isinstance(data, Rejected):
-                accept(item.source_name, item.source_sha256, data)
+                accept(item.source_name, item.source_sha256, data, False)
             else:
                 items.append(extract.RawInput(item.source_name, item.source_sha256, data, item.source_url,
                                               item.content_type))
@@ -157,7 +155,7 @@ def _extract(settings: BuildSettings, todo: list[InputFile], accept: Callable[[s
     def collect(processed: list[extract.Processed], done: int) -> None:
         nonlocal n_done
         for name, sha, value in processed:
-            accept(name, sha, value)
+            accept(name, sha, value, True)
         n_done += len(processed)
         log.info("extracted batch %d/%d (%d documents)", done, len(batches), n_done)
 
@@ -181,7 +179,6 @@ def _extract(settings: BuildSettings, todo: list[InputFile], accept: Callable[[s
                     futures.remove(finished)
                     done += 1
                     collect(finished.result(), done)
-    return kind
 
 
 def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary, clock: StageClock, log) -> None:
@@ -254,125 +251,120 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         rejected += unsupported_rejections(found.unsupported, input_dir)
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
-    # without the persistent cache, a private one for this run still keeps the corpus out of memory
-    private_cache = None if settings.use_cache else Path(tempfile.mkdtemp(prefix="uncoop-run-", dir=_scratch(output_dir)))
-    cache = ResultCache(settings.resolved_cache_dir() if private_cache is None else private_cache)
-    try:
-        return _build(settings, log, clock, outputs, output_dir, input_dir, found, todo, rejected, source_paths,
-                      fingerprint, cache, persistent=private_cache is None)
-    finally:
-        if private_cache is not None:
-            shutil.rmtree(private_cache, ignore_errors=True)
+    with _result_cache(settings, output_dir) as (cache, persistent):
+        index = CorpusIndex()  # pass 1 of the assembly, fed as results come from the cache or the extractors
+        results = RunResults(cache)
+        keep: list[tuple[str, str]] = []  # (sha256, name) of every entry the cache keeps after this run
 
-
-def _scratch(output_dir: Path) -> Path:
-    folder = output_dir / ".cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _build(settings: BuildSettings, log, clock: StageClock, outputs: Outputs, output_dir: Path,
-           input_dir: Path | None, found: Discovery, todo: list[InputFile], rejected: list[Rejected],
-           source_paths: dict[str, Path], fingerprint: str, cache: ResultCache, persistent: bool) -> RunSummary:
-    index = CorpusIndex()  # pass 1 of the assembly, fed as results come from the cache or the extractors
-    results = RunResults(cache)
-    keep: list[tuple[str, str]] = []  # (sha256, name) of every entry the cache keeps after this run
-
-    def accept(name: str, sha: str, value: DocumentResult | Rejected, stored: bool) -> None:
-        keep.append((sha, name))
-        if isinstance(value, Rejected):
-            rejected.append(value)
-        else:
-            index.add(value)
-            results.keep(name, sha, value, stored=stored)
-
-    with clock("cache"):
-        missing = []
-        for item in todo:
-            hit = cache.get(item.source_sha256, item.source_name) if persistent else None
-            if hit is None:
-                missing.append(item)
+        def accept(name: str, sha: str, value: DocumentResult | Rejected, stored: bool) -> None:
+            keep.append((sha, name))
+            if isinstance(value, Rejected):
+                rejected.append(value)
             else:
-                accept(item.source_name, item.source_sha256, hit, True)
-    n_cached = len(todo) - len(missing)
-    todo = missing
-    log.info("%d documents to extract, %d from the cache", len(todo), n_cached)
-    if todo and resolve_kind(settings, len(_batches(todo, settings.batch_size))) in ("sequential", "threads"):
-        # Great Expectations takes ~3 s to import: do it while this process extracts. Not when
-        # worker processes extract: they have the cores, and the import's memory would add to
-        # theirs at the run's peak.
-        threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
+                index.add(value)
+                results.keep(name, sha, value, stored=stored)
 
-    def extracted(name: str, sha: str, value: DocumentResult | Rejected) -> None:
-        changed = isinstance(value, Rejected) and value.reason == "unreadable"  # never cache those
-        accept(name, sha, value, False if changed else cache.put(sha, name, value))
+        with clock("cache"):
+            missing = []
+            for item in todo:
+                hit = cache.get(item.source_sha256, item.source_name) if persistent else None
+                if hit is None:
+                    missing.append(item)
+                else:
+                    accept(item.source_name, item.source_sha256, hit, True)
+        n_cached = len(todo) - len(missing)
+        todo = missing
+        log.info("%d documents to extract, %d from the cache", len(todo), n_cached)
+        batches = _batches(todo, settings.batch_size)
+        kind = resolve_kind(settings, len(batches))
+        if todo and kind in ("sequential", "threads"):
+            # Great Expectations takes ~3 s to import: do it while this process extracts. Not when
+            # worker processes extract: they have the cores, and the import's memory would add to
+            # theirs at the run's peak.
+            threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
 
-    kind = _extract(settings, todo, extracted, clock, log)
-    for problem in cache.errors[:20]:
-        log.warning("result cache: %s", problem)
+        def extracted(name: str, sha: str, value: DocumentResult | Rejected, cacheable: bool) -> None:
+            accept(name, sha, value, cacheable and cache.put(sha, name, value))
 
-    n_results = len(index)
-    with clock("assemble"):
-        plan = index.finish(rejected)
-    release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
-    with clock("write"):
-        folder = outputs.open_staging()
-        try:
-            staged = normalize.write_tables(folder, quote(plan), quote(results))
-        except BaseException:
-            outputs.discard(folder)
-            raise
-    counts = dict(staged.rows)
-    quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
-    with clock("quarantine"):
-        publish.write_quarantine(output_dir, quote(rejected), input_dir, quote(source_paths))
-    base = dict(rows=counts, n_documents=n_results, quarantined=quarantined, n_ignored=len(found.ignored),
-                fingerprint=staged.fingerprint, timings=clock.seconds, extracted=len(todo), cached=n_cached,
-                task_runner=kind)
+        _extract(settings, batches, kind, extracted, clock, log)
+        for problem in cache.errors[:20]:
+            log.warning("result cache: %s", problem)
 
-    if settings.publish and outputs.latest_fingerprint() == staged.fingerprint:
+        n_results = len(index)
+        with clock("assemble"):
+            plan = index.finish(rejected)
+        release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
+        with clock("write"):
+            folder = outputs.open_staging()
+            try:
+                staged = normalize.write_tables(folder, quote(plan), quote(results))
+            except BaseException:
+                outputs.discard(folder)
+                raise
+        counts = dict(staged.rows)
+        quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
+        with clock("quarantine"):
+            publish.write_quarantine(output_dir, quote(rejected), input_dir, quote(source_paths))
+        base = dict(rows=counts, n_documents=n_results, quarantined=quarantined, n_ignored=len(found.ignored),
+                    fingerprint=staged.fingerprint, timings=clock.seconds, extracted=len(todo), cached=n_cached,
+                    task_runner=kind)
+
+        if settings.publish and outputs.latest_fingerprint() == staged.fingerprint:
+            with clock("publish"):
+                outputs.discard(folder)
+                # the next run with these very inputs stops before extracting anything
+                outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": outputs.latest().name})
+                if persistent:
+                    cache.prune(keep)
+            summary = RunSummary(status="unchanged", release=str(outputs.latest()), validation="passed (unchanged release)",
+                                 **base, notes=["the tables are identical to the latest release: nothing new was published"])
+            log.info("unchanged: the latest release %s already holds these tables", summary.release)
+            _sync_remote(settings, outputs, summary, clock, log)
+            _artifacts(summary)
+            return summary
+
+        release_memory()
+        staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
+        staged = staged.moved(staging)
+        with clock("validate"):
+            report = validate.validate_release(staging)
+        if not report.success:
+            kept = publish.reject(output_dir, staging)
+            summary = RunSummary(status="validation_failed", release=None, validation=report.summary(), **base,
+                                 notes=[f"validation report: {kept / 'validation'}", "latest was not moved"])
+            _artifacts(summary)
+            raise ValidationFailed(f"{report.summary()}\nreport: {kept / 'validation'}; latest was not moved")
+        if not settings.publish:
+            summary = RunSummary(status="validated", release=str(staging), validation=report.summary(), **base)
+            _artifacts(summary)
+            return summary
+        release_memory()
         with clock("publish"):
-            outputs.discard(folder)
-            # the next run with these very inputs stops before extracting anything
-            outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": outputs.latest().name})
+            release = publish.publish(output_dir, staging, staged, {
+                "n_documents": n_results, "n_quarantined": sum(quarantined.values()), "quarantined": quarantined,
+                "inputs_fingerprint": fingerprint}, report.as_dict())
+            outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
             if persistent:
                 cache.prune(keep)
-        summary = RunSummary(status="unchanged", release=str(outputs.latest()), validation="passed (unchanged release)",
-                             **base, notes=["the tables are identical to the latest release: nothing new was published"])
-        log.info("unchanged: the latest release %s already holds these tables", summary.release)
-        _sync_remote(settings, outputs, summary, clock, log)
+        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
+        log.info("published %s", release)
+        if settings.publish_to:
+            with clock("upload"):
+                remote = publish.publish_remote(release, settings.publish_to)
+            summary.notes.append(f"uploaded to {remote}; the remote latest points at it")
+            log.info("uploaded %s to %s", release.name, remote)
         _artifacts(summary)
         return summary
 
-    release_memory()
-    staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
-    staged = staged.moved(staging)
-    with clock("validate"):
-        report = validate.validate_release(staging)
-    if not report.success:
-        kept = publish.reject(output_dir, staging)
-        summary = RunSummary(status="validation_failed", release=None, validation=report.summary(), **base,
-                             notes=[f"validation report: {kept / 'validation'}", "latest was not moved"])
-        _artifacts(summary)
-        raise ValidationFailed(f"{report.summary()}\nreport: {kept / 'validation'}; latest was not moved")
-    if not settings.publish:
-        summary = RunSummary(status="validated", release=str(staging), validation=report.summary(), **base)
-        _artifacts(summary)
-        return summary
-    release_memory()
-    with clock("publish"):
-        release = publish.publish(output_dir, staging, staged, {
-            "n_documents": n_results, "n_quarantined": sum(quarantined.values()), "quarantined": quarantined,
-            "inputs_fingerprint": fingerprint}, report.as_dict())
-        outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
-        if persistent:
-            cache.prune(keep)
-    summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
-    log.info("published %s", release)
-    if settings.publish_to:
-        with clock("upload"):
-            remote = publish.publish_remote(release, settings.publish_to)
-        summary.notes.append(f"uploaded to {remote}; the remote latest points at it")
-        log.info("uploaded %s to %s", release.name, remote)
-    _artifacts(summary)
-    return summary
+
+@contextmanager
+def _result_cache(settings: BuildSettings, output_dir: Path) -> Iterator[tuple[ResultCache, bool]]:
+    """The run's result cache and whether it persists. Without the persistent cache, a private
+    one for this run (deleted after it) still keeps the corpus out of memory between the two
+    passes of the assembly."""
+    if settings.use_cache:
+        yield ResultCache(settings.resolved_cache_dir()), True
+        return
+    (output_dir / ".cache").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="uncoop-run-", dir=output_dir / ".cache", ignore_cleanup_errors=True) as tmp:
+        yield ResultCache(Path(tmp)), False

@@ -75,11 +75,8 @@ def document_ids(results: Sequence[DocumentResult]) -> list[str]:
 
 def _most_common(counts: Counter) -> Any:
     """The most frequent non-null value; ties go to the smallest, so the choice is stable."""
-    counts = Counter({v: n for v, n in counts.items() if v is not None})
-    if not counts:
-        return None
-    best = max(counts.values())
-    return min(v for v, n in counts.items() if n == best)
+    best = max((n for v, n in counts.items() if v is not None), default=0)
+    return min((v for v, n in counts.items() if v is not None and n == best), default=None)
 
 
 def _unique_citations(result: DocumentResult) -> list:

@@ -29,9 +29,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flows.core.fastscan import fast, trie_alternation
 from flows.core.gazetteer import City, country_name, country_names, find_city
@@ -1020,30 +1021,39 @@ def extract_entities(text: str) -> list[EntityMention]:
     return out
 
 
+class _Ranged(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+_R = TypeVar("_R", bound=_Ranged)
+
+
+def _keep_disjoint(ordered: Iterable[_R]) -> list[_R]:
+    """The items (anything with `start`/`end`), in the given order of preference, that overlap
+    no item kept before them."""
+    kept: list[_R] = []
+    cover = _Disjoint()
+    for item in ordered:
+        if not cover.overlaps(item.start, item.end):
+            kept.append(item)
+            cover.add(item.start, item.end)
+    return kept
+
+
 def _dedupe_spans(spans: list[_Span]) -> list[_Span]:
     """Keep the longest of overlapping spans (the registered match before a rule's on ties)."""
-    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), s.start))
-    kept: list[_Span] = []
-    cover = _Disjoint()
-    for s in ordered:
-        if cover.overlaps(s.start, s.end):
-            continue
-        kept.append(s)
-        cover.add(s.start, s.end)
+    kept = _keep_disjoint(sorted(spans, key=lambda s: (-(s.end - s.start), s.start)))
     kept.sort(key=lambda s: s.start)
     return kept
 
 
 def _person_mentions(text: str, persons: list[_Person], found: list[_Span]) -> list[EntityMention]:
     # de-duplicate overlapping person candidates: longest, then the one with a title
-    persons = sorted(persons, key=lambda p: (-(p.end - p.start), p.title is None, p.start))
-    kept: list[_Person] = []
-    cover = _Disjoint()
-    for p in persons:
-        if cover.overlaps(p.start, p.end):
-            continue
-        kept.append(p)
-        cover.add(p.start, p.end)
+    kept = _keep_disjoint(sorted(persons, key=lambda p: (-(p.end - p.start), p.title is None, p.start)))
     full = {}
     for p in kept:
         if len(p.words) > 1:

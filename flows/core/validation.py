@@ -160,10 +160,14 @@ def release_frames(folder: Path) -> ReleaseFrames:
     """The validation frames of a staged release, read from its Parquet files as needed."""
     import pyarrow.parquet as pq
 
+    from flows.core.bi import batch_rows
     from flows.core.storage import read_table
 
-    return ReleaseFrames(lambda name, columns: read_table(folder, name, columns),
-                         lambda name, columns: pq.ParquetFile(Path(folder) / f"{name}.parquet").iter_batches(columns=columns))
+    def batches(name: str, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+        source = pq.ParquetFile(Path(folder) / f"{name}.parquet")  # batches of about the same bytes
+        return source.iter_batches(batch_size=batch_rows(source), columns=list(columns))
+
+    return ReleaseFrames(lambda name, columns: read_table(folder, name, columns), batches)
 
 
 def _expectation(config: Mapping[str, Any]):
