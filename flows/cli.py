@@ -86,10 +86,8 @@ def _resolve_release(path: Path) -> Path:
 def cmd_validate(args: argparse.Namespace) -> int:
     import hashlib
 
-    import pyarrow.parquet as pq
-
     from flows.core.schema import tables
-    from flows.core.validation import run_validation, validation_frames
+    from flows.core.validation import release_frames, run_validation
 
     release = _resolve_release(Path(args.release))
     if not (release / "datapackage.json").exists():
@@ -108,9 +106,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  - {p}")
         return _fail(f"{release} is incomplete")
-    arrow = {name: pq.read_table(release / f"{name}.parquet") for name in tables()}
     out = Path(args.report) if args.report else Path(tempfile.mkdtemp(prefix="uncoop-validate-"))
-    report = run_validation(validation_frames(arrow), out)
+    report = run_validation(release_frames(release), out)
     print(report.summary())
     for p in problems:
         print(f"  - {p}")

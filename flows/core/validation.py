@@ -1,10 +1,12 @@
 """Validate a release's tables with Great Expectations before it is published.
 
 The suites are generated from `schemas/tables.yaml` (`flows.core.schema.expectation_configs`).
-Rules that span tables (foreign keys; offsets inside `documents.text` and `text[start:end]`
-equal to the stored match) become derived boolean columns computed here, and the suites
-expect them to be all true, so every rule is reported by GX in one place. Great Expectations
-is imported only inside `run_validation` (it costs ~2-3 s to import).
+GX sees each table a chunk at a time (`ReleaseFrames`), so validation memory is bounded by the
+chunk size. Rules that no single chunk can check (primary keys unique in the whole table,
+foreign keys, offsets inside `documents.text` and `text[start:end]` equal to the stored match)
+become derived boolean columns computed here, and the suites expect them to be all true, so
+every rule is reported by GX in one place. Great Expectations is imported only inside
+`run_validation` (it costs ~2-3 s to import).
 """
 
 from __future__ import annotations
@@ -13,16 +15,25 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from flows.core.schema import SPAN_IN_TEXT, SPAN_MATCHES, expectation_configs, fk_check_column, tables
+from flows.core.schema import (
+    PK_UNIQUE,
+    SPAN_IN_TEXT,
+    SPAN_MATCHES,
+    expectation_configs,
+    fk_check_column,
+    tables,
+)
 from flows.core.storage import release_memory
 
 
@@ -63,11 +74,12 @@ class ValidationReport:
         }
 
 
-TableReader = Callable[[str, Sequence[str] | None], pa.Table]  # (table, columns or all) -> Arrow table
-BatchReader = Callable[[str, Sequence[str]], Iterator[pa.RecordBatch]]  # the same, a row group at a time
-
-
 _LARGE_TABLE = 50_000  # rows: below this, handing memory back costs more time than it saves memory
+# A chunk holds at most about CHUNK_BYTES of decoded data (by the Parquet footer's sizes) and at
+# most CHUNK_ROWS rows (dictionary-encoded ids decode far larger than their footprint there).
+# Larger chunks mean fewer GX runs: each costs ~0.2 s of GX overhead, whatever its rows.
+CHUNK_BYTES = 64 << 20
+CHUNK_ROWS = 250_000
 _NULL_ONLY = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"}
 
 
@@ -87,38 +99,108 @@ def null_only_columns(name: str) -> frozenset[str]:
                      if c.type == "string" and c.name in checked and checked[c.name] <= _NULL_ONLY)
 
 
-class ReleaseFrames(Mapping[str, pd.DataFrame]):
-    """Each table of a release as a DataFrame (dates as timestamps) with the derived check
-    columns, built only when asked for, so validation holds one table at a time (plus the
-    documents' texts, which the span checks read, and the key columns foreign keys point at)."""
+def unique_key_flags(keys: pa.Table) -> np.ndarray | None:
+    """For each row, whether its primary key is unique in the whole table (rows whose key
+    columns are all null are not counted, as GX's uniqueness expectations skip them); None when
+    every key is unique, the usual case, found with one hash aggregation on the key columns."""
+    if keys.num_rows == 0 or keys.group_by(keys.column_names).aggregate([]).num_rows == keys.num_rows:
+        return None
+    frame = keys.to_pandas()
+    duplicated = frame.duplicated(keep=False) & ~frame.isna().all(axis=1)
+    return ~duplicated.to_numpy()
 
-    def __init__(self, read: TableReader, batches: BatchReader | None = None):
-        self._read = read
-        self._batches = batches or (lambda name, columns: iter(read(name, columns).to_batches()))
-        self._texts: dict[str, str] | None = None
-        self._keys: dict[tuple[str, str], set[Any]] = {}
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(tables())
+class ReleaseFrames:
+    """The tables of a staged release as DataFrames for GX (dates as timestamps), in chunks of
+    about CHUNK_BYTES read from the Parquet files, with derived check columns for the rules no
+    chunk can check alone:
+    - the primary key unique in the whole table (from the key columns alone, read once);
+    - foreign keys (membership in the referenced key column, held as one Arrow array);
+    - spans inside `documents.text` and equal to the stored match (the texts of the chunk's
+      documents, one row group of documents.parquet at a time).
+    Validation memory is then bounded by the chunk size, not the corpus size.
+    `examples` collects, per (table, derived column), the first rows a derived check rejected:
+    a GX failure on a derived column only shows `False`."""
 
-    def __len__(self) -> int:
-        return len(tables())
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._keys: dict[tuple[str, str], pa.Array] = {}
+        self._groups: dict[str, int] | None = None  # document id -> row group of documents.parquet
+        self._texts: tuple[int, dict[str, int], pa.ChunkedArray] = (-1, {}, pa.chunked_array([], pa.string()))
+        self.examples: dict[tuple[str, str], list[str]] = {}
 
-    def texts(self) -> dict[str, str]:
-        if self._texts is None:
-            self._texts = {}
-            for batch in self._batches("documents", ["document_id", "text"]):  # not the whole column at once
-                self._texts.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True))
-        return self._texts
+    def _file(self, name: str):
+        import pyarrow.parquet as pq
 
-    def _known(self, table: str, column: str) -> set[Any]:
+        return pq.ParquetFile(self.folder / f"{name}.parquet")
+
+    def _read(self, name: str, columns: Sequence[str]) -> pa.Table:
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.folder / f"{name}.parquet", columns=list(columns))
+
+    def _known(self, table: str, column: str) -> pa.Array:
         if (table, column) not in self._keys:
-            self._keys[(table, column)] = set(self._read(table, [column]).column(column).to_pylist())
+            self._keys[(table, column)] = pc.unique(self._read(table, [column]).column(column))
         return self._keys[(table, column)]
 
-    def __getitem__(self, name: str) -> pd.DataFrame:
+    def _group_texts(self, group: int) -> tuple[dict[str, int], pa.ChunkedArray]:
+        """One row group of documents.parquet: document id -> row, and the text column (kept as
+        Arrow, a text becomes a Python string only while its spans are checked). Only the last
+        group read is kept: consecutive chunks of a table in document order reuse it."""
+        if self._texts[0] != group:
+            self._texts = (-1, {}, pa.chunked_array([], pa.string()))  # the old group goes before the next comes
+            part = self._file("documents").read_row_group(group, columns=["document_id", "text"])
+            rows = {doc: i for i, doc in enumerate(part.column(0).to_pylist())}
+            self._texts = (group, rows, part.column(1))
+        return self._texts[1], self._texts[2]
+
+    def spans(self, docs: Sequence[str], starts: Sequence[int | None], ends: Sequence[int | None],
+              stored: Sequence[str | None] | None) -> tuple[list[bool], list[bool]]:
+        """Whether each span lies inside its document's text, and (with `stored`) whether the
+        text there equals the stored match. The rows are taken a documents row group at a time,
+        whatever their order, so memory holds one group of texts, not the corpus."""
+        if self._groups is None:
+            source = self._file("documents")
+            self._groups = {}
+            for group in range(source.num_row_groups):
+                for doc in source.read_row_group(group, columns=["document_id"]).column(0).to_pylist():
+                    self._groups[doc] = group
+        by_doc: dict[str, list[int]] = {}
+        for i, doc in enumerate(docs):
+            if doc in self._groups:  # a document that does not exist: no span is inside it
+                by_doc.setdefault(doc, []).append(i)
+        inside, equal = [False] * len(docs), [False] * len(docs)
+        # the group in memory first, then the others in file order
+        for doc in sorted(by_doc, key=lambda d: (self._groups[d] != self._texts[0], self._groups[d])):
+            rows, column = self._group_texts(self._groups[doc])
+            text = column[rows[doc]].as_py()
+            for i in by_doc[doc]:
+                start, end = starts[i], ends[i]
+                if start is not None and end is not None and 0 <= start < end <= len(text):
+                    inside[i] = True
+                    equal[i] = stored is not None and text[start:end] == stored[i]
+        return inside, equal
+
+    def chunks(self, name: str) -> Iterator[pd.DataFrame]:
+        """The table's chunks, in file order; at least one (an empty table still meets its suite)."""
         spec = tables()[name]
-        arrow = self._read(name, None)
+        source = self._file(name)
+        unique = unique_key_flags(self._read(name, spec.primary_key)) if spec.primary_key else None
+        meta = source.metadata
+        footprint = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        size = max(1, min(CHUNK_ROWS, CHUNK_BYTES * meta.num_rows // max(footprint, 1)))
+        offset = 0
+        for batch in source.iter_batches(batch_size=size):
+            arrow = pa.Table.from_batches([batch])
+            flags = None if unique is None else unique[offset:offset + arrow.num_rows]
+            offset += arrow.num_rows
+            yield self._frame(name, arrow, flags)
+        if offset == 0:
+            yield self._frame(name, source.schema_arrow.empty_table(), None)
+
+    def _frame(self, name: str, arrow: pa.Table, unique: np.ndarray | None) -> pd.DataFrame:
+        spec = tables()[name]
         stand_ins = null_only_columns(name)
         # nullable ints as floats: what the GX suites expect
         df = arrow.drop_columns(sorted(stand_ins)).to_pandas(ignore_metadata=True)
@@ -128,46 +210,37 @@ class ReleaseFrames(Mapping[str, pd.DataFrame]):
         for col in spec.columns:
             if col.type == "date32":
                 df[col.name] = pd.to_datetime(df[col.name])
+        if spec.primary_key:
+            ok = np.ones(arrow.num_rows, dtype=bool) if unique is None else unique
+            self._derived(name, PK_UNIQUE, df, ok, arrow, spec.primary_key)
         for fk in spec.foreign_keys:
             (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
             known = self._known(fk["reference"]["resource"], ref_col)
-            df[fk_check_column(fk)] = pd.Series([v in known for v in arrow.column(col).to_pylist()], index=df.index,
-                                                dtype=bool)
+            inside = pc.is_in(arrow.column(col), value_set=known).fill_null(False)
+            self._derived(name, fk_check_column(fk), df, inside.to_numpy(zero_copy_only=False), arrow, [col])
         if spec.span is not None:
-            text_col = spec.span.get("text")
-            texts = self.texts()
             docs, starts, ends = (arrow.column(c).to_pylist() for c in ("document_id", "start", "end"))
-            lengths = {doc: len(text) for doc, text in texts.items()}
-            inside = [0 <= s < e <= lengths.get(d, -1) for d, s, e in zip(docs, starts, ends, strict=True)]
-            df[SPAN_IN_TEXT] = pd.Series(inside, index=df.index, dtype=bool)
-            if text_col:  # plain lists: a pandas .iat per row cost ~14 us, this ~0.5 us
-                stored = arrow.column(text_col).to_pylist()
-                equal = [ok and texts[d][s:e] == v for ok, d, s, e, v in zip(inside, docs, starts, ends, stored, strict=True)]
-                df[SPAN_MATCHES] = pd.Series(equal, index=df.index, dtype=bool)
-        big = arrow.num_rows >= _LARGE_TABLE
-        del arrow
-        if big:
-            release_memory(collect=False)  # give the Arrow buffers back before GX runs
+            text_col = spec.span.get("text")
+            inside, equal = self.spans(docs, starts, ends, arrow.column(text_col).to_pylist() if text_col else None)
+            where = ["document_id", "start", "end"]
+            self._derived(name, SPAN_IN_TEXT, df, np.array(inside, dtype=bool), arrow, where)
+            if text_col:
+                self._derived(name, SPAN_MATCHES, df, np.array(equal, dtype=bool), arrow, [*where, text_col])
         return df
 
-
-def validation_frames(arrow_tables: Mapping[str, pa.Table]) -> ReleaseFrames:
-    """The validation frames of tables held in memory."""
-    return ReleaseFrames(lambda name, columns: arrow_tables[name] if columns is None else arrow_tables[name].select(columns))
+    def _derived(self, name: str, column: str, df: pd.DataFrame, ok: np.ndarray, arrow: pa.Table,
+                 shown: Sequence[str]) -> None:
+        """Add a derived check column; note the first rejected rows' `shown` values."""
+        df[column] = pd.Series(ok, index=df.index, dtype=bool)
+        seen = self.examples.setdefault((name, column), [])
+        if len(seen) < 5 and not ok.all():
+            bad = arrow.select(list(shown)).take(np.flatnonzero(~ok)[:5 - len(seen)]).to_pylist()
+            seen += [", ".join(f"{k}={v!r}" for k, v in row.items()) for row in bad]
 
 
 def release_frames(folder: Path) -> ReleaseFrames:
-    """The validation frames of a staged release, read from its Parquet files as needed."""
-    import pyarrow.parquet as pq
-
-    from flows.core.bi import batch_rows
-    from flows.core.storage import read_table
-
-    def batches(name: str, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
-        source = pq.ParquetFile(Path(folder) / f"{name}.parquet")  # batches of about the same bytes
-        return source.iter_batches(batch_size=batch_rows(source), columns=list(columns))
-
-    return ReleaseFrames(lambda name, columns: read_table(folder, name, columns), batches)
+    """The validation chunks of a staged or published release, read from its Parquet files."""
+    return ReleaseFrames(folder)
 
 
 def _expectation(config: Mapping[str, Any]):
@@ -191,7 +264,34 @@ def preload_validation() -> None:
         pass
 
 
-def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> ValidationReport:
+class _Outcome:
+    """One table's expectation results summed over its chunks: an expectation fails if it
+    failed in any chunk; unexpected counts add up; the first examples are kept."""
+
+    def __init__(self) -> None:
+        self.n_rows = 0
+        self.described: list[dict[str, Any]] = []
+        self.expectations: list[dict[str, Any]] = []
+
+    def add(self, described: dict[str, Any]) -> None:
+        self.described.append(described)
+        exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
+        if not self.expectations:
+            self.expectations = [{**e, "result": dict(e.get("result") or {})} for e in exps]
+            return
+        for total, e in zip(self.expectations, exps, strict=True):
+            total["success"] = total["success"] and e["success"]
+            res, more = total["result"], e.get("result") or {}
+            if more.get("unexpected_count") is not None:
+                res["unexpected_count"] = (res.get("unexpected_count") or 0) + more["unexpected_count"]
+            shown = res.get("partial_unexpected_list") or []
+            res["partial_unexpected_list"] = (shown + (more.get("partial_unexpected_list") or []))[:5]
+
+    def failed(self) -> list[dict[str, Any]]:
+        return [e for e in self.expectations if not e["success"]]
+
+
+def run_validation(frames: ReleaseFrames, out_dir: Path) -> ValidationReport:
     """Run every table's suite; write GX results (JSON) and Data Docs (HTML) under out_dir."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -226,22 +326,22 @@ def run_validation(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> Validat
             name=f"release-{name}", validation_definitions=[definition], actions=[],
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
         ))
-        frame = frames[name]  # built here (ReleaseFrames): one table in memory at a time
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
-        n_rows = len(frame)
-        del frame
-        described = result.describe_dict()
-        del result
-        if n_rows >= _LARGE_TABLE:
+        outcome = _Outcome()
+        for frame in frames.chunks(name):  # read here, one chunk in memory at a time
+            outcome.n_rows += len(frame)
+            described = checkpoint.run(batch_parameters={"dataframe": frame}).describe_dict()
+            del frame
+            outcome.add(described)
+        if outcome.n_rows >= _LARGE_TABLE:
             release_memory()
-        results_json[name] = described
-        exps = [e for vr in described["validation_results"] for e in vr["expectations"]]
-        failed = [e for e in exps if not e["success"]]
-        per_table[name] = {"expectations": len(exps), "failed": len(failed), "rows": n_rows}
-        for e in failed:
+        results_json[name] = outcome.described if len(outcome.described) > 1 else outcome.described[0]
+        per_table[name] = {"expectations": len(outcome.expectations), "failed": len(outcome.failed()),
+                           "rows": outcome.n_rows, "chunks": len(outcome.described)}
+        for e in outcome.failed():
+            column = e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None
             res = e.get("result") or {}
-            failures.append(Failure(name, e["expectation_type"], e["kwargs"].get("column") or ",".join(e["kwargs"].get("column_list", [])) or None,
-                                    res.get("unexpected_count"), [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]]))
+            examples = frames.examples.get((name, column or "")) or [str(v) for v in res.get("partial_unexpected_list") or []]
+            failures.append(Failure(name, e["expectation_type"], column, res.get("unexpected_count"), examples[:5]))
     # Data Docs once for the whole run: an UpdateDataDocsAction per checkpoint rebuilt the whole
     # site (recompiling its templates) once per table, which was half of the validation time.
     context.build_data_docs(site_names=["release"])

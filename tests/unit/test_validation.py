@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+import pyarrow as pa
+
+from flows.core import validation
 from flows.core.storage import encode_tables
-from flows.core.validation import release_frames, run_validation
+from flows.core.validation import release_frames, run_validation, unique_key_flags
 from tests.sample_rows import release_rows
 
 
@@ -30,7 +33,7 @@ def test_each_broken_rule_is_reported(tmp_path):
     report = run_validation(release_frames(encode_tables(rows, tmp_path / "release").folder), tmp_path)
     assert not report.success
     found = {(f.table, f.expectation, f.column) for f in report.failures}
-    assert ("citations", "expect_column_values_to_be_unique", "citation_id") in found
+    assert ("citations", "expect_column_values_to_be_in_set", "_primary_key_unique") in found
     assert ("citations", "expect_column_values_to_be_in_set", "cited_kind") in found
     assert ("citations", "expect_column_values_to_be_in_set", "_fk_document_id_in_documents") in found
     assert ("citations", "expect_column_values_to_be_in_set", "_span_inside_text") in found
@@ -38,3 +41,43 @@ def test_each_broken_rule_is_reported(tmp_path):
     assert ("documents", "expect_column_values_to_be_between", "date") in found
     assert ("entities", "expect_column_values_to_match_regex", "country_iso3") in found
     assert "FAILED" in report.summary()
+
+
+def test_chunked_validation_gives_the_whole_table_verdicts(tmp_path, monkeypatch):
+    """One row per chunk: rules spanning chunks (a duplicate key two chunks apart, foreign keys,
+    spans into documents read per chunk) are still caught, with the offending rows as examples."""
+    monkeypatch.setattr(validation, "CHUNK_ROWS", 1)
+    rows = good_rows()
+    first = rows["citations"][0]
+    rows["citations"] += [{**first, "citation_id": "cit-1111111111111111"}, {**first}]  # a duplicate two chunks on
+    rows["documents"].append({**rows["documents"][0], "document_id": "S/PRST/2025/2", "symbol": "S/PRST/2025/2",
+                              "text": "The OIC.", "n_chars": 8})
+    mention = rows["entity_mentions"][0]
+    # the second document's mention first: the spans do not come in document order
+    rows["entity_mentions"].insert(0, {**mention, "document_id": "S/PRST/2025/2", "start": 4, "end": 7})
+    frames = release_frames(encode_tables(rows, tmp_path / "release").folder)
+    report = run_validation(frames, tmp_path / "report")
+    assert report.per_table["citations"]["chunks"] == len(rows["citations"]) > 1
+    failed = {(f.table, f.column): f for f in report.failures}
+    assert set(failed) == {("citations", "_primary_key_unique")}, report.summary()
+    duplicate = failed[("citations", "_primary_key_unique")]
+    assert duplicate.unexpected_count == 2
+    assert all(first["citation_id"] in e for e in duplicate.examples)
+
+
+def test_an_empty_table_is_still_checked(tmp_path):
+    rows = good_rows()
+    rows["quarantine"] = []
+    report = run_validation(release_frames(encode_tables(rows, tmp_path / "release").folder), tmp_path)
+    assert report.per_table["quarantine"] == {"expectations": report.per_table["quarantine"]["expectations"],
+                                              "failed": 0, "rows": 0, "chunks": 1}
+    assert report.per_table["quarantine"]["expectations"] > 1
+
+
+def test_unique_key_flags():
+    assert unique_key_flags(pa.table({"k": ["a", "b", "c"]})) is None
+    assert unique_key_flags(pa.table({"k": pa.array([], pa.string())})) is None
+    flags = unique_key_flags(pa.table({"k": ["a", "b", "a", None, None]}))
+    assert flags.tolist() == [False, True, False, True, True]  # nulls are not keys (the not-null rule catches them)
+    compound = unique_key_flags(pa.table({"d": ["x", "x", "y", "x"], "s": [1, 2, 1, 1]}))
+    assert compound.tolist() == [False, True, True, False]
