@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from flows import extract, ingest, normalize, publish, validate
+from flows import extract, ingest
 from flows.core.assemble import CorpusIndex
 from flows.core.cache import CACHE_VERSION, ResultCache, RunResults
 from flows.core.extract import DocumentResult
@@ -37,10 +38,11 @@ from flows.core.ingest import (
     read_bytes,
     unsupported_rejections,
 )
-from flows.core.storage import Outputs, new_version, release_memory
-from flows.core.validation import preload_validation
 from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from flows.core.storage import Outputs
 
 
 class ValidationFailed(RuntimeError):
@@ -184,6 +186,8 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
 def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary, clock: StageClock, log) -> None:
     """With publish_to set and nothing new built, make sure the remote holds the latest release
     (an earlier upload may have failed after the local release was published)."""
+    from flows import publish
+
     latest = outputs.latest()
     if not settings.publish_to or latest is None:
         return
@@ -200,6 +204,13 @@ def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary,
 @flow(name="build-release", log_prints=False)
 def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # noqa: B008 - pydantic default shown as a form
     """Build a release from every document under settings.input_dir and publish it if valid."""
+    # The stages after extraction (pandas, pyarrow, Great Expectations) are imported here, not at
+    # the top: process-pool workers import this module (each task run carries the flow's
+    # context) and only need the extract stage; importing the rest cost each worker ~90 MB.
+    from flows import normalize, publish, validate
+    from flows.core.storage import Outputs, new_version, release_memory
+    from flows.core.validation import preload_validation
+
     log = get_run_logger()
     clock = StageClock()
     input_dir = Path(settings.input_dir).resolve() if settings.input_dir else None
