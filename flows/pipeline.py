@@ -42,7 +42,7 @@ from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
 
 if TYPE_CHECKING:
-    from flows.core.storage import Outputs
+    from flows.core.storage import Outputs, StagedTables
 
 
 class ValidationFailed(RuntimeError):
@@ -141,6 +141,8 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
     `accept(name, sha256, result, cacheable)` takes each result as soon as its batch is back (it
     caches it, so a killed run keeps them, and indexes it for the assembly). An input that
     could not be read, or changed since the inventory, is not cacheable."""
+    from flows.core.storage import release_memory
+
     n_done = 0
 
     def raw(batch: list[InputFile]) -> list[extract.RawInput]:
@@ -160,6 +162,8 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
             accept(name, sha, value, True)
         n_done += len(processed)
         log.info("extracted batch %d/%d (%d documents)", done, len(batches), n_done)
+        if done % 16 == 0:  # the results passed through here: hand their freed heap back (a few ms)
+            release_memory(collect=False)
 
     with clock("extract"):
         runner = make_task_runner(kind, settings)
@@ -204,12 +208,11 @@ def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary,
 @flow(name="build-release", log_prints=False)
 def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # noqa: B008 - pydantic default shown as a form
     """Build a release from every document under settings.input_dir and publish it if valid."""
-    # The stages after extraction (pandas, pyarrow, Great Expectations) are imported here, not at
+    # The stages after extraction (pandas, Great Expectations) are imported when they run, not at
     # the top: process-pool workers import this module (each task run carries the flow's
-    # context) and only need the extract stage; importing the rest cost each worker ~90 MB.
-    from flows import normalize, publish, validate
+    # context) and only need the extract stage (importing the rest cost each worker ~90 MB),
+    # and this process does not carry them while the workers extract.
     from flows.core.storage import Outputs, new_version, release_memory
-    from flows.core.validation import preload_validation
 
     log = get_run_logger()
     clock = StageClock()
@@ -292,6 +295,8 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             # Great Expectations takes ~3 s to import: do it while this process extracts. Not when
             # worker processes extract: they have the cores, and the import's memory would add to
             # theirs at the run's peak.
+            from flows.core.validation import preload_validation
+
             threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
 
         def extracted(name: str, sha: str, value: DocumentResult | Rejected, cacheable: bool) -> None:
@@ -301,17 +306,10 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         for problem in cache.errors[:20]:
             log.warning("result cache: %s", problem)
 
+        from flows import publish, validate
+
         n_results = len(index)
-        with clock("assemble"):
-            plan = index.finish(rejected)
-        release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
-        with clock("write"):
-            folder = outputs.open_staging()
-            try:
-                staged = normalize.write_tables(folder, quote(plan), quote(results))
-            except BaseException:
-                outputs.discard(folder)
-                raise
+        folder, staged = _assemble_and_write(index, rejected, results, outputs, clock)
         counts = dict(staged.rows)
         quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
         with clock("quarantine"):
@@ -366,6 +364,25 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             log.info("uploaded %s to %s", release.name, remote)
         _artifacts(summary)
         return summary
+
+
+def _assemble_and_write(index: CorpusIndex, rejected: list[Rejected], results: RunResults, outputs: Outputs,
+                        clock: StageClock) -> tuple[Path, StagedTables]:
+    """Finish pass 1 (the index lets go of its state) and write the tables into a staging folder
+    (pass 2); the plan lives only here, so its memory is free before validation."""
+    from flows import normalize
+    from flows.core.storage import release_memory
+
+    with clock("assemble"):
+        plan = index.finish(rejected)
+    release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
+    with clock("write"):
+        folder = outputs.open_staging()
+        try:
+            return folder, normalize.write_tables(folder, quote(plan), quote(results))
+        except BaseException:
+            outputs.discard(folder)
+            raise
 
 
 @contextmanager

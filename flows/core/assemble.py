@@ -125,11 +125,14 @@ class CorpusIndex:
         self._stated: dict[str, Counter] = defaultdict(Counter)  # resolution -> stated dates
         self._meetings: list[tuple[str, int, MeetingMention]] = []  # (source name, index, mention)
         self._entities: dict[str, _Tally] = defaultdict(_Tally)
+        self._finished = False
 
     def __len__(self) -> int:
         return len(self._documents)
 
     def add(self, result: DocumentResult) -> None:
+        if self._finished:
+            raise RuntimeError("pass 1 is over: this index was finished")
         name = result.source.source_name
         if name in self._documents:
             raise ValueError(f"document {name!r} was added twice")
@@ -147,6 +150,8 @@ class CorpusIndex:
             self._entities[e.entity_key].add(name, e, _ENTITY_FIELDS)
 
     def finish(self, rejected: Sequence[Rejected] = ()) -> Plan:
+        """End pass 1: the plan of pass 2. The index lets go of what it held (its memory is
+        free for pass 2) and takes no more documents."""
         names = sorted(self._documents)
         ids = mint_document_ids([(n, self._documents[n]) for n in names])
         doc_id = dict(zip(names, ids, strict=True))
@@ -201,6 +206,8 @@ class CorpusIndex:
             for q in sorted(rejected, key=lambda q: q.source_name)
         ]
         areas = [{"area_id": a["area_id"], "label": a["label"], "definition": a["definition"]} for a in load_areas()]
+        self._meetings, self._entities, self._citing, self._stated, self._own = [], {}, {}, {}, {}  # type: ignore[assignment]
+        self._finished = True
         return Plan(order=order, doc_id=doc_id, meeting_ids=dict(meeting_ids), organizations=organizations,
                     global_rows={"meetings": meetings, "resolutions": resolutions, "entities": entities,
                                  "areas": areas, "quarantine": quarantine})

@@ -108,6 +108,8 @@ def test_streamed_pass_two_writes_what_the_in_memory_path_writes(tmp_path):
     whole = encode_tables(assemble_tables(results), tmp_path / "whole")
     assert streamed.fingerprint == whole.fingerprint
     assert streamed.rows["documents"] == 2 and streamed.rows["entity_mentions"] > 2
+    with pytest.raises(RuntimeError, match="finished"):  # pass 1 let go of its state: no more documents
+        index.add(results[0])
 
 
 def test_version_sorts_by_time_and_names_content():
