@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -90,6 +90,7 @@ class _Area:
     # strings one of which begins every match of `phrases` / `in_context` (None: scan instead)
     phrase_prefixes: frozenset[str] | None = None
     context_prefixes: frozenset[str] | None = None
+    mask_prefixes: frozenset[str] | None = None
 
 
 @cache
@@ -100,14 +101,16 @@ def _compiled(flags: int = 0) -> tuple[_Area, ...]:
     for row in data["areas"]:
         phrases = _compile_phrases(row.get("patterns") or [], macros, flags)
         in_context = _compile_phrases(row.get("in_context") or [], macros, flags)
+        masks = _compile_phrases(row.get("not_by_themselves") or [], macros, flags)
         areas.append(_Area(
             area_id=row["area_id"], label=row["label"], definition=" ".join(row["definition"].split()),
             keywords=tuple(str(k).lower() for k in row.get("keywords") or []),
             phrases=phrases,
-            masks=_compile_phrases(row.get("not_by_themselves") or [], macros, flags),
+            masks=masks,
             in_context=in_context,
-            phrase_prefixes=literal_prefixes(phrases) if phrases is not None else None,
-            context_prefixes=literal_prefixes(in_context) if in_context is not None else None,
+            phrase_prefixes=literal_prefixes(phrases, through_spaces=True) if phrases is not None else None,
+            context_prefixes=literal_prefixes(in_context, through_spaces=True) if in_context is not None else None,
+            mask_prefixes=literal_prefixes(masks, through_spaces=True) if masks is not None else None,
         ))
     return tuple(areas)
 
@@ -243,37 +246,28 @@ def _windows(starts: dict[str, list[int]], keywords: tuple[str, ...]) -> list[tu
     return merged
 
 
-@dataclass(frozen=True, slots=True)
-class _ScanIndex:
-    """One Aho-Corasick automaton of every area's keywords and of the literal prefixes of every
-    area's expressions (value: (length, the keyword or None, the prefix number or -1)), and per
-    (area index, "phrases" or "in_context") the numbers of the expression's prefixes."""
-
-    automaton: Any
-    n_prefixes: int
-    owners: dict[tuple[int, str], tuple[int, ...]]
-
-
 @cache
-def _scan_index() -> _ScanIndex | None:
-    """The keywords and the numbered prefixes in one automaton (None without pyahocorasick):
-    one pass over the text finds both."""
+def _scan_automaton() -> Any:
+    """One Aho-Corasick automaton of every area's keywords and of the literal prefixes of every
+    area's expressions. The value of a string: (its length, the keyword or None, the (area
+    index, "phrases", "in_context" or "masks") of the expressions that it is a prefix of). None without
+    pyahocorasick: one pass over the text finds both kinds."""
     try:
         import ahocorasick
     except ImportError:  # pragma: no cover - plain searches then give the same offsets
         return None
-    numbers: dict[str, int] = {}
-    owners: dict[tuple[int, str], tuple[int, ...]] = {}
+    owners: dict[str, list[tuple[int, str]]] = {}
     for i, area in enumerate(_compiled()):
-        for kind, prefixes in (("phrases", area.phrase_prefixes), ("in_context", area.context_prefixes)):
-            if prefixes:
-                owners[(i, kind)] = tuple(numbers.setdefault(p, len(numbers)) for p in sorted(prefixes))
+        for kind, prefixes in (("phrases", area.phrase_prefixes), ("in_context", area.context_prefixes),
+                               ("masks", area.mask_prefixes)):
+            for prefix in sorted(prefixes or ()):
+                owners.setdefault(prefix, []).append((i, kind))
     keywords = {kw for area in _compiled() for kw in area.keywords}
     automaton = ahocorasick.Automaton()
-    for word in keywords | set(numbers):
-        automaton.add_word(word, (len(word), word if word in keywords else None, numbers.get(word, -1)))
+    for word in sorted(keywords | set(owners)):
+        automaton.add_word(word, (len(word), word if word in keywords else None, tuple(owners.get(word, ()))))
     automaton.make_automaton()
-    return _ScanIndex(automaton, len(numbers), owners)
+    return automaton
 
 
 def _scan(low: str, with_prefixes: bool = True) -> tuple[dict[str, list[int]],
@@ -283,19 +277,18 @@ def _scan(low: str, with_prefixes: bool = True) -> tuple[dict[str, list[int]],
     word, None when not asked for or not available). The expressions begin with (?<!\w): a
     prefix offset is where a match may start.
 
-    One pass of one Aho-Corasick automaton over the text. Prefix offsets are gathered per
-    prefix (many prefixes are short words such as "in" or "of"), then joined per expression."""
-    index = _scan_index()
+    One pass of one Aho-Corasick automaton over the text."""
+    automaton = _scan_automaton()
     starts: dict[str, list[int]] = {}
-    if index is None:
+    if automaton is None:
         for kw in {kw for area in _compiled() for kw in area.keywords}:
             i = low.find(kw)
             while i >= 0:
                 starts.setdefault(kw, []).append(i)
                 i = low.find(kw, i + 1)
         return starts, None
-    per_prefix: list[list[int]] = [[] for _ in range(index.n_prefixes)]
-    for end, (size, kw, number) in index.automaton.iter(low):
+    prefixed: dict[tuple[int, str], list[int]] = {}
+    for end, (size, kw, owners) in automaton.iter(low):
         p = end - size + 1
         if kw is not None:
             offsets = starts.get(kw)
@@ -303,21 +296,21 @@ def _scan(low: str, with_prefixes: bool = True) -> tuple[dict[str, list[int]],
                 starts[kw] = [p]
             else:
                 offsets.append(p)
-        if number >= 0 and with_prefixes:
+        if owners and with_prefixes:
             if p > 0:
                 before = low[p - 1]
                 if before.isalnum() or before == "_":  # exactly \w: not the start of a word
                     continue
-            per_prefix[number].append(p)
+            for key in owners:
+                offsets = prefixed.get(key)
+                if offsets is None:
+                    prefixed[key] = [p]
+                else:
+                    offsets.append(p)
     if not with_prefixes:
         return starts, None
-    prefixed: dict[tuple[int, str], list[int]] = {}
-    for key, numbers in index.owners.items():
-        lists = [per_prefix[n] for n in numbers if per_prefix[n]]
-        if len(lists) == 1:
-            prefixed[key] = lists[0]  # one prefix: already in order (the lists are only read)
-        elif lists:
-            prefixed[key] = sorted([p for offsets in lists for p in offsets])
+    for offsets in prefixed.values():
+        offsets.sort()  # found in the order of their ends: prefixes differ in length
     return starts, prefixed
 
 
@@ -368,16 +361,39 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
     return out
 
 
-def _is_masked(area: _Area, low: str, start: int, end: int) -> bool:
+def _is_masked(area: _Area, low: str, start: int, end: int, candidates: list[int] | None = None) -> bool:
+    """Whether a match of the area's masks, found by `finditer` over the text from _NAME
+    characters before the hit to _NAME after it, overlaps the hit.
+
+    `candidates`: the sorted offsets where a match of the masks may start (their literal
+    prefixes, see _scan); the masks are then tried there only, as in _find."""
     if area.masks is None:
         return False
-    # the expression begins with (?<!\w): FastPattern skips in C to where a name may begin
-    for m in fast(area.masks).finditer(low, max(0, start - _NAME), min(len(low), end + _NAME)):
+    a, b = max(0, start - _NAME), min(len(low), end + _NAME)
+    if candidates is None:
+        # the expression begins with (?<!\w): FastPattern skips in C to where a name may begin
+        matches: Iterable[re.Match[str]] = fast(area.masks).finditer(low, a, b)
+    else:
+        matches = _matches_at(area.masks, low, a, b, candidates)
+    for m in matches:
         if m.start() < end and m.end() > start:
             return True
         if m.start() >= end:
             break
     return False
+
+
+def _matches_at(rx: re.Pattern[str], low: str, a: int, b: int, candidates: list[int]) -> Iterator[re.Match[str]]:
+    """`rx.finditer(low, a, b)` when every match of `rx` starts at one of the sorted `candidates`
+    (and none is empty): the leftmost candidate where it matches, then the next one at or after
+    that match's end."""
+    k = bisect.bisect_left(candidates, a)
+    while k < len(candidates) and candidates[k] < b:
+        m = rx.match(low, candidates[k], b)
+        k += 1
+        if m is not None:
+            yield m
+            k = bisect.bisect_left(candidates, m.end(), k)
 
 
 def _candidates(prefixed: dict[tuple[int, str], list[int]] | None, i: int, kind: str,
@@ -408,8 +424,9 @@ def _matches(text: str, full_scan: bool = False) -> dict[str, list[tuple[int, in
         hits: list[tuple[int, int]] = []
         if area.phrases is not None:
             cands = _candidates(prefixed, i, "phrases", area.phrase_prefixes)
+            mask_cands = _candidates(prefixed, i, "masks", area.mask_prefixes)
             hits.extend(span for span in _find(area.phrases, low, windows, cands)
-                        if not _is_masked(area, low, *span))
+                        if not _is_masked(area, low, *span, mask_cands))
         if area.in_context is not None:
             hits.extend(_find(area.in_context, low, windows, _candidates(prefixed, i, "in_context",
                                                                          area.context_prefixes)))

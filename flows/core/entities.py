@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from flows.core.fastscan import fast, trie_alternation
+from flows.core.fastscan import fast, literal_prefixes, trie_alternation
 from flows.core.gazetteer import City, country_name, country_names, find_city
 from flows.core.lookups import load_lookup
 from flows.core.models import EntityMention
@@ -657,8 +657,44 @@ _TITLE_HEADS = re.compile(r"Secretary|Director|Representative|Minister|President
                           r"Head|Chair|Coordinator|Adviser|Advisor|Ambassador|Prosecutor|Judge|Rapporteur|Mediator|Chief")
 
 
+@cache
+def _person_cue_locator() -> re.Pattern | None:
+    """The literal prefixes of the honorific, function and title expressions as one trie
+    expression (None when one of them has none): one scan finds where any of them may match."""
+    prefixes: set[str] = set()
+    for rx in _person_vocab()[1:]:
+        found = literal_prefixes(rx)
+        if found is None:
+            return None
+        prefixes |= found
+    return re.compile(trie_alternation([[re.escape(c) for c in p] for p in sorted(prefixes)]))
+
+
+def _person_cues(text: str) -> tuple[list[re.Match], list[re.Match], list[re.Match]]:
+    """The matches of the honorific, function and title expressions, each exactly its own
+    `finditer`, found in one scan instead of three.
+
+    Every match of an expression begins with one of its literal prefixes, so the expression is
+    tried at each place where the locator finds a prefix of any of them, in order; as in
+    `finditer`, a match is taken only at or after the end of that expression's last match."""
+    patterns = _person_vocab()[1:]
+    locator = _person_cue_locator()
+    if locator is None:
+        return tuple(list(fast(rx).finditer(text)) for rx in patterns)  # type: ignore[return-value]
+    found: tuple[list[re.Match], ...] = tuple([] for _ in patterns)
+    resume = [0] * len(patterns)
+    pos = 0
+    while (hit := locator.search(text, pos)) is not None:
+        at = hit.start()
+        for k, rx in enumerate(patterns):
+            if at >= resume[k] and (m := rx.match(text, at)) is not None:
+                found[k].append(m)
+                resume[k] = m.end()
+        pos = at + 1
+    return found  # type: ignore[return-value]
+
+
 def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
-    stop, hon_re, func_re, pre_re = _person_vocab()
     org_cover = _Cover([(s.start, s.end) for s in blocked if s.target.etype == "organization"])
     any_cover = _Cover([(s.start, s.end) for s in blocked])
     out: list[_Person] = []
@@ -672,7 +708,8 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
             return
         out.append(p)
 
-    for m in fast(hon_re).finditer(text):
+    hon_matches, func_matches, pre_matches = _person_cues(text)
+    for m in hon_matches:
         got = _scan_name(text, m.end(), allow_newline=True)
         if not got:
             continue
@@ -685,7 +722,7 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
         if tm and _TITLE_HEADS.search(tm.group("t")):
             p.title = tm.group("t").strip()
         add(p, 1)
-    for m in fast(func_re).finditer(text):
+    for m in func_matches:
         got = _scan_name(text, m.end())
         if not got:
             continue
@@ -695,7 +732,7 @@ def _find_persons(text: str, blocked: list[_Span]) -> list[_Person]:
             continue
         title = (m.group("func") + m.group("rest")).strip()
         add(_Person(s, e, words, title=" ".join(title.split())), 2)
-    for m in fast(pre_re).finditer(text):
+    for m in pre_matches:
         got = _scan_name(text, m.end())
         if not got:
             continue

@@ -26,6 +26,7 @@ the plain pattern (or to no prefixes).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from functools import cache
 
@@ -240,7 +241,7 @@ def trie_alternation(words: list[list[str]], after_first: str = "") -> str:
 _MAX_PREFIXES = 4000
 
 
-def literal_prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def literal_prefixes(pattern: re.Pattern[str], through_spaces: bool = False) -> frozenset[str] | None:
     """Strings one of which begins every match of `pattern`, or None when there are none to give.
 
     Read from the parsed pattern: literal characters, groups, alternatives and optional parts
@@ -249,11 +250,20 @@ def literal_prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
     skipped (they only narrow where a match is). A search for these strings (Aho-Corasick,
     `str.find`) then finds every position where a match may start. Only the shortest are kept
     ("prevent", not also "prevention"). None for IGNORECASE patterns, for a pattern that can
-    begin with a non-literal (the empty prefix), or when the prefixes are too many."""
+    begin with a non-literal (the empty prefix), or when the prefixes are too many.
+
+    `through_spaces`: go on through runs of white space and other repeats of small classes
+    (see _deep_sets), so that "in\\s+consultation" gives "in consultation" (and the rarer
+    "in\\n", "in  " ...), not "in", which begins a word on every line."""
     if _parser is None or not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE:
         return None
     try:
-        found, _complete = _prefixes(_parser.parse(pattern.pattern, pattern.flags).data)
+        parsed = _parser.parse(pattern.pattern, pattern.flags).data
+        if through_spaces:
+            whole, begun = _deep_sets(parsed, _white_space(bool(pattern.flags & re.ASCII)))
+            found = whole | begun
+        else:
+            found, _complete = _prefixes(parsed)
     except (_GiveUp, re.error, AttributeError, TypeError, ValueError):
         return None
     if not found or "" in found:
@@ -300,3 +310,138 @@ def _prefixes(seq) -> tuple[set[str], bool]:
         if not complete:
             return current, False
     return current, True
+
+
+# --- prefixes through white space -----------------------------------------------------------
+#
+# The deep analysis keeps two sets per part of a pattern: `whole`, strings that are whole
+# matches of it (what follows the part is then followed too), and `begun`, strings that its
+# other matches begin with (what follows is not). Every match of the part is in `whole` or
+# begins with a string of `begun`. A string of `begun` may always be shortened (it then says
+# less): the sets are kept small that way, and when they grow too many anyway an alternative
+# falls back to the plain analysis (_prefixes).
+
+_Sets = tuple[set[str], set[str]]
+_UNKNOWN: _Sets = (set(), {""})  # a part that may begin with anything
+_MAX_CLASS_CHARS = 40  # a class with more characters ends the prefixes
+
+
+@cache
+def _white_space(ascii_only: bool) -> frozenset[str]:
+    """The characters that \\s matches: `str.isspace()` ones, which is the test `re` makes for
+    \\s in a str pattern (Py_UNICODE_ISSPACE); under re.ASCII, [ \\t\\n\\r\\f\\v]."""
+    if ascii_only:
+        return frozenset(" \t\n\r\f\v")
+    return frozenset(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+def _class_chars(items: list, white_space: frozenset[str]) -> set[str] | None:
+    """The characters of an IN node, None when they are too many or not listed."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            out.add(chr(av))
+        elif op is _c.RANGE and av[1] - av[0] < _MAX_CLASS_CHARS:
+            out.update(map(chr, range(av[0], av[1] + 1)))
+        elif op is _c.CATEGORY and av is _c.CATEGORY_SPACE:
+            out |= white_space
+        else:  # NEGATE, a wide range, \\w ...
+            return None
+    return out if len(out) <= _MAX_CLASS_CHARS else None
+
+
+@cache
+def _rare_space_re(white_space: frozenset[str]) -> re.Pattern[str]:
+    """White space other than " ", or a " " after white space (see _rare_space_end)."""
+    others = "".join(sorted(_char(ord(c)) for c in white_space if c != " "))
+    every = "".join(sorted(_char(ord(c)) for c in white_space))
+    return re.compile(f"[{others}]|(?<=[{every}]) ")
+
+
+def _rare_space_end(tail: str, after_space: bool, white_space: frozenset[str]) -> int:
+    """The end in `tail` of its first white space other than one " " between two non-spaces (a
+    line break, a tab, a second space ...), or -1; `after_space`: what comes before `tail` ends
+    with white space. Texts are searched with a single " " between words almost everywhere: a
+    prefix goes on through that one and stops after any other."""
+    if after_space and tail.startswith(" "):
+        return 1
+    m = _rare_space_re(white_space).search(tail)
+    return -1 if m is None else m.end()
+
+
+def _join(a: _Sets, b: _Sets, white_space: frozenset[str]) -> _Sets:
+    """The sets of part a followed by part b (the strings of `whole` hold no rare white space,
+    see _rare_space_end: a string of a's `whole` followed by one of b's is checked at b's only)."""
+    whole: set[str] = set()
+    begun = set(a[1])
+    # per string of b, where to cut it after a head that ends with white space (True) or not
+    cuts = {after_space: {tail: _rare_space_end(tail, after_space, white_space) for tail in b[0] | b[1]}
+            for after_space in {head[-1:] in white_space for head in a[0]}}
+    for head in a[0]:
+        cut_at = cuts[head[-1:] in white_space]
+        for tail in b[1]:
+            cut = cut_at[tail]
+            begun.add(head + (tail if cut < 0 else tail[:cut]))
+        for tail in b[0]:
+            cut = cut_at[tail]
+            if cut < 0:
+                whole.add(head + tail)
+            else:
+                begun.add(head + tail[:cut])
+    if len(whole) + len(begun) > _MAX_PREFIXES:
+        raise _GiveUp
+    return whole, begun
+
+
+def _deep_sets(seq, white_space: frozenset[str]) -> _Sets:
+    """The sets of a sequence; the plain analysis when they grow too many."""
+    try:
+        acc: _Sets = ({""}, set())
+        for op, av in seq:
+            if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+                continue  # zero width: only narrows where a match is
+            acc = _join(acc, _deep_element(op, av, white_space), white_space)
+            if not acc[0]:
+                break
+        return acc
+    except _GiveUp:
+        return _plain_sets(seq)
+
+
+def _plain_sets(seq) -> _Sets:
+    try:
+        found, complete = _prefixes(seq)
+    except _GiveUp:
+        return _UNKNOWN
+    return (set(found), set()) if complete else (set(), set(found))
+
+
+def _deep_element(op, av, white_space: frozenset[str]) -> _Sets:
+    if op is _c.LITERAL:
+        return {chr(av)}, set()
+    if op is _c.IN:
+        chars = _class_chars(av, white_space)
+        return _UNKNOWN if chars is None else (chars, set())
+    if op is _c.SUBPATTERN:
+        return _UNKNOWN if av[1] or av[2] else _deep_sets(av[3], white_space)
+    if op is _c.BRANCH:
+        branches = av[1]
+        sets = [_deep_sets(branch, white_space) for branch in branches]
+        while sum(len(w) + len(b) for w, b in sets) > _MAX_PREFIXES:  # the largest falls back
+            k = max(range(len(sets)), key=lambda i: len(sets[i][0]) + len(sets[i][1]))
+            plain = _plain_sets(branches[k])
+            if plain == sets[k]:
+                raise _GiveUp
+            sets[k] = plain
+        return set().union(*(w for w, _ in sets)), set().union(*(b for _, b in sets))
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        lo, hi, body = av
+        one = _deep_sets(body, white_space)
+        if hi == 1:
+            return one[0] | ({""} if lo == 0 else set()), one[1]
+        # one repetition, then none (when lo <= 1) or more, which begin with the first character
+        # of one (no further: the sets would multiply with every repetition)
+        more = {x[:1] for x in one[0] | one[1]}
+        first = _join(one, ({""} if lo <= 1 else set(), more), white_space)
+        return first[0] | ({""} if lo == 0 else set()), first[1]
+    return _UNKNOWN  # ATOMIC_GROUP, ANY, GROUPREF, ...

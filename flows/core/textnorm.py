@@ -39,7 +39,11 @@ _NOISE_LINE = re.compile(
     re.X,
 )
 _HEADER_SYMBOL = re.compile(r"^[A-Z]{1,4}(?:/[A-Za-z0-9.\-]+)+(?:\s*\(\d{4}\))?\*?$")
-_TERMINAL = re.compile(r"[.:;!?][\"'”’)\]]*$")
+# A line ends a sentence when it ends with one of _TERMINAL_MARKS and any closing quotes or
+# brackets after it (the regex `[.:;!?]["'”’)\]]*$`, read from the line's end: a `search` for it
+# would scan the whole line, a paragraph, for a full stop).
+_TERMINAL_MARKS = (".", ":", ";", "!", "?")
+_CLOSERS = "\"'”’)]"
 _WRAP_MIN_CHARS = 55
 
 _SPACE_CHARS = r" \t\u00a0\u2000-\u200a\u202f\u205f\u3000"
@@ -88,7 +92,7 @@ def _drop_page_furniture(lines: list[str]) -> list[str]:
 
 def _is_wrapped(line: str, following: str) -> bool:
     """True when `line` ends mid-sentence and `following` continues it."""
-    if not line or not following or _TERMINAL.search(line):
+    if not line or not following or line.rstrip(_CLOSERS).endswith(_TERMINAL_MARKS):
         return False
     if following.startswith(("- ", "• ", "* ", "“", '"')) or line.startswith(("- ", "• ")) and len(line) < 20:
         return False

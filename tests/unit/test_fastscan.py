@@ -7,11 +7,12 @@ it in areas, entities and metadata are each compared with the plain way on gener
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.core import areas, dates, entities, metadata
+from flows.core import areas, dates, entities, fastscan, metadata
 from flows.core.fastscan import FastPattern, literal_prefixes, trie_alternation
 
 _PIECES = st.sampled_from([
@@ -218,3 +219,83 @@ def test_place_leads_read_backwards_end_where_the_forward_scan_ends(text: str):
 def test_parenthesized_acronyms_are_the_plain_scans(text: str):
     plain = [(m.start(), m.group("acr"), m.start("acr"), m.end("acr")) for m in entities._PAREN_ACRONYM.finditer(text)]
     assert entities._paren_acronyms(text) == plain
+
+
+# --- prefixes through white space, mask candidates, one scan for the person cues -------------
+
+_SPACED_PIECES = st.sampled_from([" ", "  ", "\n", "\t", "\u2028", "\u00a0", " \n", "in", "of", "the", "close",
+                                  "consultation", "with", "co", "-", "\u2013", "mediation", "peace", "building",
+                                  "security", "council", "office", "for", "x", "é"])
+_SPACED_TEXTS = st.lists(st.one_of(_SPACED_PIECES, st.text(max_size=4)), max_size=40).map("".join)
+
+
+def test_white_space_is_what_re_calls_white_space():
+    every = "".join(map(chr, range(0x110000)))
+    assert fastscan._white_space(False) == frozenset(re.findall(r"\s", every))
+    assert fastscan._white_space(True) == frozenset(re.findall(r"(?a)\s", every))
+
+
+def test_prefixes_through_spaces_go_on_through_one_space_only():
+    rx = re.compile(r"(?<!\w)(?:peace|conflicts?)\s+prevention")
+    found = literal_prefixes(rx, through_spaces=True)
+    assert {"peace prevention", "conflict prevention", "conflicts prevention", "peace\n", "peace  "} <= found
+    assert "peace" not in found and "peace " not in found  # both begin far more places than a match
+    # a class and an optional part: "co-mediation", "co mediation", "comediation"
+    found = literal_prefixes(re.compile(r"co(?:[ \t]*[-\u2013][ \t]*|\s+)?mediation"), through_spaces=True)
+    assert {"comediation", "co-mediation", "co\u2013mediation", "co mediation"} <= found
+    assert literal_prefixes(re.compile(r"\w+ing"), through_spaces=True) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SPACED_TEXTS)
+def test_every_area_match_begins_with_a_prefix_through_spaces(text: str):
+    low = text.lower()
+    for area in areas._compiled():
+        for rx, prefixes in ((area.phrases, area.phrase_prefixes), (area.in_context, area.context_prefixes),
+                             (area.masks, area.mask_prefixes)):
+            if rx is None or prefixes is None:
+                continue
+            for m in rx.finditer(low):
+                assert any(low.startswith(p, m.start()) for p in prefixes), (area.area_id, m.group())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SPACED_TEXTS, st.sampled_from(_PATTERNS[:-1]))
+def test_prefixes_through_spaces_begin_every_match(text: str, rx: re.Pattern):
+    prefixes = literal_prefixes(rx, through_spaces=True)
+    if prefixes is None:
+        return
+    for m in rx.finditer(text):
+        assert any(text.startswith(p, m.start()) for p in prefixes), (rx.pattern, m.group())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS)
+def test_masks_tried_at_their_candidates_answer_like_the_scan(text: str):
+    low = text.lower()
+    if len(low) != len(text):
+        return
+    prefixed = areas._prefix_starts(low)
+    for i, area in enumerate(areas._compiled()):
+        cands = areas._candidates(prefixed, i, "masks", area.mask_prefixes)
+        if area.masks is None or cands is None:
+            continue
+        for start in range(0, len(low), 3):
+            for end in (start + 1, start + 12):
+                assert areas._is_masked(area, low, start, end, cands) == areas._is_masked(area, low, start, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_person_cues_are_the_three_scans(text: str):
+    patterns = entities._person_vocab()[1:]
+    expected = tuple([_spans(rx.finditer(text)) for rx in patterns])
+    assert tuple(_spans(found) for found in entities._person_cues(text)) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS)
+def test_language_word_counts_are_those_of_the_words(text: str):
+    low = text.lower()
+    expected = Counter(w.encode("utf-8") for w in metadata._WORD.findall(low))
+    assert metadata._word_counts(low) == expected

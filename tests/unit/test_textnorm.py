@@ -1,7 +1,11 @@
 """Normalization of raw text: markup removed, page furniture dropped, wrapped lines joined."""
 
+import random
+import re
+
 import pytest
 
+from flows.core import textnorm
 from flows.core.textnorm import normalize_text, strip_markup
 
 
@@ -70,3 +74,22 @@ def test_hyphen_at_line_end_joins_without_space():
 
 def test_whitespace_and_invisible_characters():
     assert normalize_text("\ufeffa\u00a0b\tc  d\u200b e.\r\nF") == "a b c d e.\nF"
+
+
+def test_wrapped_lines_read_the_line_end_as_the_regex_did() -> None:
+    """_is_wrapped reads the end of a line instead of searching the line for the regex below."""
+    terminal = re.compile(r"[.:;!?][\"'”’)\]]*$")
+
+    def plain(line: str, following: str) -> bool:
+        if not line or not following or terminal.search(line):
+            return False
+        if following.startswith(("- ", "• ", "* ", "“", '"')) or line.startswith(("- ", "• ")) and len(line) < 20:
+            return False
+        return len(line) >= textnorm._WRAP_MIN_CHARS or following[0].islower()
+
+    rng = random.Random(7)
+    alphabet = [".", ":", ";", "!", "?", '"', "'", "”", "’", ")", "]", "a", " ", "(", "1", "\u00a0", "word " * 12]
+    for _ in range(20_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        following = rng.choice(["next", "Next", "- x", "“x", ""])
+        assert textnorm._is_wrapped(line, following) == plain(line, following), repr(line)
