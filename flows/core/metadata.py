@@ -368,15 +368,22 @@ def _original_language(text: str) -> str | None:
 
 @cache
 def _stopword_sets() -> dict[str, frozenset[str]]:
-    return {lang: frozenset(words) for lang, words in _cfg()["stopwords"].items()}
+    """The stop words per language. Every entry must be a string: YAML 1.1 reads a bare `on`,
+    `no` or `off` as a boolean, which would never match a word (`on` was silently lost so)."""
+    sets = {}
+    for lang, words in _cfg()["stopwords"].items():
+        wrong = [w for w in words if not isinstance(w, str)]
+        if wrong:
+            raise ValueError(f"doc_types.yaml: stop words of {lang!r} must be strings, got {wrong!r} "
+                             "(quote words YAML reads otherwise, such as \"on\" or \"no\")")
+        sets[lang] = frozenset(words)
+    return sets
 
 
 @cache
 def _stopword_bytes() -> dict[str, frozenset[bytes]]:
-    """The stop words in UTF-8 (see _word_counts): equal strings, equal encodings. An entry that
-    YAML read as no string ("on" is a boolean in YAML 1.1) never equals a word: left out."""
-    return {lang: frozenset(w.encode("utf-8") for w in words if isinstance(w, str))
-            for lang, words in _stopword_sets().items()}
+    """The stop words in UTF-8 (see _word_counts): equal strings, equal encodings."""
+    return {lang: frozenset(w.encode("utf-8") for w in words) for lang, words in _stopword_sets().items()}
 
 
 @cache

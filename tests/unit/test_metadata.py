@@ -347,3 +347,20 @@ def test_distribution(masthead, expected):
     from flows.core.metadata import distribution
 
     assert distribution(masthead) == expected
+
+
+def test_on_counts_as_an_english_stop_word() -> None:
+    """`on` is a boolean to YAML 1.1 unless quoted; quoted, it is the only English cue here."""
+    assert detect_language("Consultations on Mali, on Burkina Faso, on Niger: la situation de") == "en"
+
+
+def test_a_stop_word_yaml_did_not_read_as_a_string_fails_clearly(monkeypatch) -> None:
+    from flows.core import metadata
+
+    monkeypatch.setattr(metadata, "_cfg", lambda: {"stopwords": {"en": ["the", True]}})
+    metadata._stopword_sets.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"stop words of 'en' must be strings.*quote"):
+            metadata._stopword_sets()
+    finally:
+        metadata._stopword_sets.cache_clear()
