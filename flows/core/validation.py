@@ -174,7 +174,7 @@ class ReleaseFrames:
         # the group in memory first, then the others in file order
         for doc in sorted(by_doc, key=lambda d: (self._groups[d] != self._texts[0], self._groups[d])):
             rows, column = self._group_texts(self._groups[doc])
-            text = column[rows[doc]].as_py()
+            text = column[rows[doc]].as_py() or ""  # no text (its not-null rule fails): no span inside
             for i in by_doc[doc]:
                 start, end = starts[i], ends[i]
                 if start is not None and end is not None and 0 <= start < end <= len(text):

@@ -81,3 +81,19 @@ def test_unique_key_flags():
     assert flags.tolist() == [False, True, False, True, True]  # nulls are not keys (the not-null rule catches them)
     compound = unique_key_flags(pa.table({"d": ["x", "x", "y", "x"], "s": [1, 2, 1, 1]}))
     assert compound.tolist() == [False, True, True, False]
+
+
+def test_a_document_without_text_fails_its_rules_without_crashing(tmp_path):
+    """`uncoop validate` may be pointed at files another tool wrote: a null text is reported."""
+    import pyarrow.parquet as pq
+
+    folder = encode_tables(good_rows(), tmp_path / "release").folder
+    documents = pq.read_table(folder / "documents.parquet")
+    i = documents.schema.get_field_index("text")
+    documents = documents.set_column(i, pa.field("text", pa.string(), nullable=True),
+                                     pa.nulls(documents.num_rows, pa.string()))
+    pq.write_table(documents, folder / "documents.parquet")
+    report = run_validation(release_frames(folder), tmp_path)
+    found = {(f.table, f.column) for f in report.failures}
+    assert ("documents", "text") in found
+    assert ("entity_mentions", "_span_inside_text") in found and ("citations", "_span_inside_text") in found
