@@ -348,16 +348,9 @@ def _find(rx: re.Pattern[str], low: str, windows: list[tuple[int, int]] | None,
                     out.append(m.span())
                     pos = m.end()
             continue
-        # finditer(low, a, end) from the candidates: the leftmost one where rx matches, then
-        # the next one at or after that match's end (a match is never empty: it has a prefix)
-        k = bisect.bisect_left(candidates, a)
-        while k < len(candidates) and candidates[k] < b:
-            m = rx.match(low, candidates[k], end)
-            k += 1
-            if m is not None:
-                out.append(m.span())
-                pos = m.end()
-                k = bisect.bisect_left(candidates, pos, k)
+        for m in _matches_at(rx, low, a, b, candidates, end):  # never empty: a match has a prefix
+            out.append(m.span())
+            pos = m.end()
     return out
 
 
@@ -383,13 +376,15 @@ def _is_masked(area: _Area, low: str, start: int, end: int, candidates: list[int
     return False
 
 
-def _matches_at(rx: re.Pattern[str], low: str, a: int, b: int, candidates: list[int]) -> Iterator[re.Match[str]]:
-    """`rx.finditer(low, a, b)` when every match of `rx` starts at one of the sorted `candidates`
-    (and none is empty): the leftmost candidate where it matches, then the next one at or after
-    that match's end."""
+def _matches_at(rx: re.Pattern[str], low: str, a: int, b: int, candidates: list[int],
+                end: int | None = None) -> Iterator[re.Match[str]]:
+    """`rx.finditer(low, a, end)` (end: `b` by default) for the matches starting before `b`, when
+    every match of `rx` starts at one of the sorted `candidates` (and none is empty): the leftmost
+    candidate where it matches, then the next one at or after that match's end."""
+    end = b if end is None else end
     k = bisect.bisect_left(candidates, a)
     while k < len(candidates) and candidates[k] < b:
-        m = rx.match(low, candidates[k], b)
+        m = rx.match(low, candidates[k], end)
         k += 1
         if m is not None:
             yield m

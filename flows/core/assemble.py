@@ -206,7 +206,8 @@ class CorpusIndex:
             for q in sorted(rejected, key=lambda q: q.source_name)
         ]
         areas = [{"area_id": a["area_id"], "label": a["label"], "definition": a["definition"]} for a in load_areas()]
-        self._meetings, self._entities, self._citing, self._stated, self._own = [], {}, {}, {}, {}  # type: ignore[assignment]
+        for held in (self._meetings, self._entities, self._citing, self._stated, self._own):
+            held.clear()
         self._finished = True
         return Plan(order=order, doc_id=doc_id, meeting_ids=dict(meeting_ids), organizations=organizations,
                     global_rows={"meetings": meetings, "resolutions": resolutions, "entities": entities,
