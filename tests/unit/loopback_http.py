@@ -31,6 +31,7 @@ def docx_bytes() -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     server: LoopbackServer
+    timeout = 10  # a client that connects and never sends cannot keep stop() waiting longer than this
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence the default stderr log
         return
@@ -174,7 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LoopbackServer(ThreadingHTTPServer):
-    daemon_threads = True
+    # Handler threads must not be daemons: socketserver only tracks (and server_close only joins)
+    # non-daemon threads, and a test checks that none is left behind once stop() returns.
+    daemon_threads = False
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
