@@ -119,14 +119,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, PDF_BYTES, "application/pdf")
 
     def route_trickle(self, query: dict) -> None:
-        """Headers at once, then a byte every 20 ms, forever: only a deadline ends it."""
+        """Headers at once, then a byte every 20 ms for 5 s: far past any test's deadline, so only a
+        deadline ends it early; a client without one gets a whole (if slow) PDF instead of hanging."""
         self.send_response(200)
         self.send_header("Content-Type", "application/pdf")
         self.end_headers()
         self.wfile.write(b"%PDF-1.4\n")
-        while not self.server.stopping.wait(0.02):
+        for _ in range(250):
+            if self.server.stopping.wait(0.02):
+                return
             self.wfile.write(b".")
             self.wfile.flush()
+        self.wfile.write(b"\n%%EOF\n")
 
     def route_endless(self, query: dict) -> None:
         """An endless body without Content-Length: only a size limit ends it."""

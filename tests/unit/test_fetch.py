@@ -11,7 +11,6 @@ import json
 import os
 import socket
 import threading
-import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -212,18 +211,14 @@ def test_retry_after_values(header, seconds):
 
 def test_a_slow_server_times_out(server, cache_dir, sleeps):
     settings = replace(FAST, timeout_s=0.2, retries=1)
-    started = time.monotonic()
-    item = fetch_one(server, "/slow", cache_dir, settings)
-    assert time.monotonic() - started < 1.5
+    item = fetch_one(server, "/slow", cache_dir, settings)  # the server answers (a PDF) only after 2 s
     assert item.status == "failed" and item.error.startswith("timeout after 0.2 s")
     assert item.attempts == 2 and server.hits["/slow"] == 2  # a timeout is worth a retry
 
 
 def test_a_trickling_body_ends_at_the_deadline(server, cache_dir, sleeps):
     settings = replace(FAST, timeout_s=1.0, deadline_s=0.3, retries=0)
-    started = time.monotonic()
-    item = fetch_one(server, "/trickle", cache_dir, settings)
-    assert time.monotonic() - started < 1.5
+    item = fetch_one(server, "/trickle", cache_dir, settings)  # without the deadline: a PDF after 5 s
     assert item.status == "failed" and "timeout after 0.3 s" in item.error and "deadline" in item.error
     assert object_files(cache_dir) == []
 
