@@ -41,19 +41,22 @@ def source_texts() -> list[tuple[str, str]]:
     return out
 
 
-def _vary_numbers(text: str, rng: random.Random, rate: float) -> str:
+def vary_numbers(text: str, rng: random.Random, rate: float, years: tuple[int, int] = (1946, 2024),
+                 pattern: re.Pattern[str] = _NUMBER) -> str:
+    """Change about `rate` of the numbers that `pattern` finds, keeping their number of digits (a
+    symbol stays well formed); a four-digit 19xx or 20xx stays a year, drawn from `years`."""
     def repl(m: re.Match) -> str:
         s = m.group(0)
         if rng.random() >= rate:
             return s
         n = len(s)
         if n == 4 and s[:2] in ("19", "20"):
-            return str(rng.randint(1946, 2024))  # a year stays a year
+            return str(rng.randint(*years))  # a year stays a year
         if n == 1:
             return str(rng.randint(1, 9))
         return str(rng.randint(10 ** (n - 1), 10 ** n - 1))
 
-    return _NUMBER.sub(repl, text)
+    return pattern.sub(repl, text)
 
 
 def _swap_paragraphs(text: str, rng: random.Random, swaps: int) -> str:
@@ -85,7 +88,7 @@ def build_corpus(mb: float = DEFAULT_MB, seed: int = DEFAULT_SEED, rate: float =
         for i in order:
             text = sources[i]
             if not first_pass:
-                text = _vary_numbers(text, rng, rate)
+                text = vary_numbers(text, rng, rate)
                 text = _swap_paragraphs(text, rng, swaps=rng.randint(0, 3))
             docs.append(text)
             total += len(text.encode("utf-8"))

@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from tests.bench.corpus import source_texts
+from tests.bench.corpus import source_texts, vary_numbers
 
 DEFAULT_SEED = 20261122
 _MASTHEAD_PARAGRAPHS = 4
@@ -57,14 +57,6 @@ def _sources() -> tuple[tuple[list[str], list[str]], ...]:
 
 
 def _vary(text: str, rng: random.Random, rate: float = 0.08) -> str:
-    def number(m: re.Match) -> str:
-        s = m.group(0)
-        if rng.random() >= rate:
-            return s
-        if len(s) == 4 and s[:2] in ("19", "20"):
-            return str(rng.randint(1990, 2025))
-        return str(rng.randint(10 ** (len(s) - 1), 10 ** len(s) - 1)) if len(s) > 1 else str(rng.randint(1, 9))
-
     def month(m: re.Match) -> str:
         return rng.choice(_MONTHS) if rng.random() < 0.3 else m.group(0)
 
@@ -74,7 +66,7 @@ def _vary(text: str, rng: random.Random, rate: float = 0.08) -> str:
         pool = _COUNTRIES if m.group(0) in _COUNTRIES else _SWAPPABLE
         return rng.choice(pool)
 
-    return _NAME.sub(name, _MONTH.sub(month, _NUMBER.sub(number, text)))
+    return _NAME.sub(name, _MONTH.sub(month, vary_numbers(text, rng, rate, years=(1990, 2025), pattern=_NUMBER)))
 
 
 def document(i: int, seed: int = DEFAULT_SEED, kb: float = 10.0) -> str:
