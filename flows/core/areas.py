@@ -2,9 +2,9 @@
 
 The vocabulary (area ids, labels, definitions) and the phrases that signal each area are data in
 `schemas/lookups/areas.yaml`. At first use every area's phrases are compiled into one regular
-expression, and the proper names that do not count by themselves ("the Peacebuilding
-Commission", "the Counter-Terrorism Committee") into one masking expression with a named group
-per area. Matching runs on the lower-cased text, so offsets are those of the normalized text.
+expression, and its proper names that do not count by themselves ("the Peacebuilding
+Commission", "the Counter-Terrorism Committee") into one masking expression. Matching runs on
+the lower-cased text, so offsets are those of the normalized text.
 
 `extract_areas(text)` returns one `AreaHit` per area found: how many mentions, the span of the
 first one and the sentence that holds it (`sentence_spans` splits UN prose into sentences,
@@ -250,8 +250,8 @@ def _windows(starts: dict[str, list[int]], keywords: tuple[str, ...]) -> list[tu
 def _scan_automaton() -> Any:
     """One Aho-Corasick automaton of every area's keywords and of the literal prefixes of every
     area's expressions. The value of a string: (its length, the keyword or None, the (area
-    index, "phrases", "in_context" or "masks") of the expressions that it is a prefix of). None without
-    pyahocorasick: one pass over the text finds both kinds."""
+    index, "phrases", "in_context" or "masks") of the expressions that it is a prefix of): one pass
+    over the text finds both kinds. None without pyahocorasick."""
     try:
         import ahocorasick
     except ImportError:  # pragma: no cover - plain searches then give the same offsets

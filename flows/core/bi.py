@@ -22,7 +22,6 @@ half a file.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
@@ -35,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from flows.core.ingest import sha256_file
 from flows.core.schema import Table, tables
 
 DUCKDB_FILE = "uncoop.duckdb"
@@ -62,12 +62,13 @@ class BIExportError(RuntimeError):
     """The tables could not be loaded into DuckDB (for instance a key that does not hold)."""
 
 
-def _q(identifier: str) -> str:
+def sql_name(identifier: str) -> str:
     """A quoted SQL identifier: columns such as `end` and `date` are keywords."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def sql_text(text: str) -> str:
+    """A quoted SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -94,15 +95,15 @@ def _load_order(names: list[str], schema: Mapping[str, Table]) -> list[str]:
 
 def _create_table_sql(table: Table, present: set[str]) -> str:
     """CREATE TABLE with types, NOT NULL, the primary key and foreign keys to tables that exist."""
-    lines = [f"{_q(c.name)} {_DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in table.columns]
+    lines = [f"{sql_name(c.name)} {_DUCKDB_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in table.columns]
     if table.primary_key:
-        lines.append(f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})")
+        lines.append(f"PRIMARY KEY ({', '.join(sql_name(k) for k in table.primary_key)})")
     for fk in table.foreign_keys:
         ref = fk["reference"]
         if ref["resource"] in present:
-            lines.append(f"FOREIGN KEY ({', '.join(_q(f) for f in fk['fields'])}) "
-                         f"REFERENCES {_q(ref['resource'])} ({', '.join(_q(f) for f in ref['fields'])})")
-    return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
+            lines.append(f"FOREIGN KEY ({', '.join(sql_name(f) for f in fk['fields'])}) "
+                         f"REFERENCES {sql_name(ref['resource'])} ({', '.join(sql_name(f) for f in ref['fields'])})")
+    return f"CREATE TABLE {sql_name(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
 def _table_comment(table: Table) -> str:
@@ -117,7 +118,7 @@ def _table_comment(table: Table) -> str:
 
 def _comment_sql(table: Table) -> Iterator[str]:
     """COMMENT ON statements, so the dictionary travels inside the database file."""
-    yield f"COMMENT ON TABLE {_q(table.name)} IS {_lit(_table_comment(table))}"
+    yield f"COMMENT ON TABLE {sql_name(table.name)} IS {sql_text(_table_comment(table))}"
     refs = {f: fk["reference"] for fk in table.foreign_keys for f in fk["fields"]}
     for c in table.columns:
         text = c.description
@@ -125,12 +126,12 @@ def _comment_sql(table: Table) -> Iterator[str]:
             text += " (primary key)"
         if c.name in refs:
             text += f" (references {refs[c.name]['resource']}.{', '.join(refs[c.name]['fields'])})"
-        yield f"COMMENT ON COLUMN {_q(table.name)}.{_q(c.name)} IS {_lit(text)}"
+        yield f"COMMENT ON COLUMN {sql_name(table.name)}.{sql_name(c.name)} IS {sql_text(text)}"
 
 
 def _parquet(path: Path) -> str:
     """A read_parquet() call on one file (the path quoted as an SQL string literal)."""
-    return f"read_parquet({_lit(str(path))})"
+    return f"read_parquet({sql_text(str(path))})"
 
 
 def _load_table(con: Any, name: str, source: Path | None, schema: Mapping[str, Table], present: set[str]) -> None:
@@ -139,7 +140,7 @@ def _load_table(con: Any, name: str, source: Path | None, schema: Mapping[str, T
     table = schema.get(name)
     if table is None:  # a table the schemas do not know: keep the types as DuckDB reads them
         assert source is not None  # such a name only comes from a file of the folder
-        con.execute(f"CREATE TABLE {_q(name)} AS SELECT * FROM {_parquet(source)}")
+        con.execute(f"CREATE TABLE {sql_name(name)} AS SELECT * FROM {_parquet(source)}")
         return
     con.execute(_create_table_sql(table, present))
     for statement in _comment_sql(table):
@@ -147,7 +148,7 @@ def _load_table(con: Any, name: str, source: Path | None, schema: Mapping[str, T
     if source is None or pq.ParquetFile(source).metadata.num_rows == 0:
         return
     try:
-        con.execute(f"INSERT INTO {_q(name)} BY NAME SELECT {', '.join(_q(c) for c in table.column_names)} "
+        con.execute(f"INSERT INTO {sql_name(name)} BY NAME SELECT {', '.join(sql_name(c) for c in table.column_names)} "
                     f"FROM {_parquet(source)}")
     except Exception as exc:  # duckdb.ConstraintException and conversion errors: say which table
         raise BIExportError(f"cannot load table {name} into DuckDB: {exc}") from exc
@@ -171,7 +172,7 @@ def _create_date_dimension(con: Any) -> None:
     columns = _date_columns(con)
     if not columns:
         return
-    union = " UNION ALL ".join(f"SELECT {_q(c)} AS d FROM {_q(t)}" for t, c in columns)
+    union = " UNION ALL ".join(f"SELECT {sql_name(c)} AS d FROM {sql_name(t)}" for t, c in columns)
     con.execute(f"""
         INSERT INTO date_dimension
         WITH bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM ({union})),
@@ -243,8 +244,8 @@ VIEWS: dict[str, tuple[str, str]] = {
 
 def _create_views(con: Any) -> None:
     for name, (description, sql) in VIEWS.items():
-        con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
-        con.execute(f"COMMENT ON VIEW {_q(name)} IS {_lit(description)}")
+        con.execute(f"CREATE VIEW {sql_name(name)} AS {sql}")
+        con.execute(f"COMMENT ON VIEW {sql_name(name)} IS {sql_text(description)}")
 
 
 @contextlib.contextmanager
@@ -409,13 +410,9 @@ def extra_resources(release_dir: Path) -> list[dict[str, Any]]:
         path = Path(release_dir) / fname
         if not path.is_file():
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(block)
         res: dict[str, Any] = {"name": name, "path": fname, "title": title, "description": description,
                                "format": fmt, "mediatype": media, "bytes": path.stat().st_size,
-                               "hash": "sha256:" + digest.hexdigest()}
+                               "hash": "sha256:" + sha256_file(path)}
         if fmt in ("json", "md"):
             res["encoding"] = "utf-8"
         out.append(res)

@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.core.bi import release_tables, sql_name, sql_text
 from flows.core.schema import tables
 
 MAX_IDS = 100  # ids listed per table and kind; the counts are always complete
@@ -34,10 +35,6 @@ THREADS = 1
 _ROW = '"__uncoop_row"'  # a row's position in its Parquet file
 
 Key = tuple[Any, ...]
-
-
-def _release_files(release: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(Path(release).glob("*.parquet"))}
 
 
 def _package_keys(release: Path | None) -> dict[str, list[str]]:
@@ -69,22 +66,15 @@ def _id(key: Key) -> Any:
     return _jsonable(key[0]) if len(key) == 1 else [_jsonable(v) for v in key]
 
 
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class _Side:
     """One release's version of a table: its Parquet file (None: the table is not in that
     release), its schema and its row count from the footer."""
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.schema: pa.Schema | None = pq.read_schema(path) if path is not None else None
-        self.rows = pq.ParquetFile(path).metadata.num_rows if path is not None else 0
+        parquet = pq.ParquetFile(path) if path is not None else None
+        self.schema: pa.Schema | None = parquet.schema_arrow if parquet is not None else None
+        self.rows = parquet.metadata.num_rows if parquet is not None else 0
         self.columns = list(self.schema.names) if self.schema is not None else []
 
     def type_of(self, column: str) -> str:
@@ -117,11 +107,11 @@ class _Comparison:
     def _relation(self, side: _Side, as_text: set[str], digest: set[str], empty: bool) -> str:
         cols = []
         for c in self.columns:
-            value = f"CAST({_q(c)} AS VARCHAR)" if c in as_text else _q(c)
+            value = f"CAST({sql_name(c)} AS VARCHAR)" if c in as_text else sql_name(c)
             if c in digest:
-                value = f"CASE WHEN {_q(c)} IS NULL THEN NULL ELSE hash({value}) END"
-            cols.append(f"{value} AS {_q(c)}")
-        return (f"(SELECT {', '.join(cols)}, file_row_number AS {_ROW} FROM read_parquet({_lit(str(side.path))}, "
+                value = f"CASE WHEN {sql_name(c)} IS NULL THEN NULL ELSE hash({value}) END"
+            cols.append(f"{value} AS {sql_name(c)}")
+        return (f"(SELECT {', '.join(cols)}, file_row_number AS {_ROW} FROM read_parquet({sql_text(str(side.path))}, "
                 f"file_row_number = true){' LIMIT 0' if empty else ''})")
 
     def scalar(self, sql: str) -> Any:
@@ -129,19 +119,19 @@ class _Comparison:
 
     def distinct(self, relation: str, key: Sequence[str]) -> int:
         """Distinct keys (nulls equal, as in a Python dict)."""
-        return int(self.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(_q, key))} FROM {relation})"))
+        return int(self.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(sql_name, key))} FROM {relation})"))
 
 
 def _last_per_key(relation: str, key: Sequence[str]) -> str:
     """One row per key, the last in file order (what a dict built from the rows would keep)."""
     return (f"(SELECT * FROM {relation} "
-            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(map(_q, key))} ORDER BY {_ROW} DESC) = 1)")
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(map(sql_name, key))} ORDER BY {_ROW} DESC) = 1)")
 
 
 def _ids(cmp: _Comparison, key: Sequence[str], where: str, limit: int) -> list[Any]:
     """The first `limit` keys of one kind, in the order of str() of each value, nulls last."""
-    order = ", ".join(f"{_q(k)} IS NULL, CAST({_q(k)} AS VARCHAR)" for k in key)
-    rows = cmp.con.execute(f"SELECT {', '.join(map(_q, key))} FROM _cmp WHERE {where} ORDER BY {order} "
+    order = ", ".join(f"{sql_name(k)} IS NULL, CAST({sql_name(k)} AS VARCHAR)" for k in key)
+    rows = cmp.con.execute(f"SELECT {', '.join(map(sql_name, key))} FROM _cmp WHERE {where} ORDER BY {order} "
                            f"LIMIT {int(limit)}").fetchall()
     return [_id(tuple(r)) for r in rows]
 
@@ -152,17 +142,17 @@ def _keyed_diff(cmp: _Comparison, old: _Side, new: _Side, key: Sequence[str], va
     o_keys, n_keys = cmp.distinct(cmp.o, key), cmp.distinct(cmp.n, key)
     o_rel = cmp.o if o_keys == old.rows else _last_per_key(cmp.o, key)
     n_rel = cmp.n if n_keys == new.rows else _last_per_key(cmp.n, key)
-    on = " AND ".join(f"o.{_q(k)} IS NOT DISTINCT FROM n.{_q(k)}" for k in key)
-    differs = [f"(o.{_q(v)} IS DISTINCT FROM n.{_q(v)}) AS {_q('d_' + v)}" for v in values]
+    on = " AND ".join(f"o.{sql_name(k)} IS NOT DISTINCT FROM n.{sql_name(k)}" for k in key)
+    differs = [f"(o.{sql_name(v)} IS DISTINCT FROM n.{sql_name(v)}) AS {sql_name('d_' + v)}" for v in values]
     cmp.con.execute(
         "CREATE OR REPLACE TEMP TABLE _cmp AS SELECT "
-        + ", ".join([f"coalesce(n.{_q(k)}, o.{_q(k)}) AS {_q(k)}" for k in key]
+        + ", ".join([f"coalesce(n.{sql_name(k)}, o.{sql_name(k)}) AS {sql_name(k)}" for k in key]
                     + ["o._in AS in_old", "n._in AS in_new", *differs])
         + f" FROM (SELECT *, true AS _in FROM {o_rel}) o FULL OUTER JOIN (SELECT *, true AS _in FROM {n_rel}) n ON {on}")
-    changed = "(" + " OR ".join(_q("d_" + v) for v in values) + ")" if values else "false"
+    changed = "(" + " OR ".join(sql_name("d_" + v) for v in values) + ")" if values else "false"
     kinds = {"added": "in_old IS NULL", "removed": "in_new IS NULL",
              "changed": f"in_old AND in_new AND {changed}", "unchanged": f"in_old AND in_new AND NOT {changed}"}
-    per_column = [f"count(*) FILTER (WHERE in_old AND in_new AND {_q('d_' + v)})" for v in values]
+    per_column = [f"count(*) FILTER (WHERE in_old AND in_new AND {sql_name('d_' + v)})" for v in values]
     counts = cmp.con.execute("SELECT " + ", ".join([f"count(*) FILTER (WHERE {w})" for w in kinds.values()]
                                                    + per_column) + " FROM _cmp").fetchone()
     by_column = {v: int(n) for v, n in zip(values, counts[len(kinds):], strict=True) if n}
@@ -179,7 +169,7 @@ def _keyed_diff(cmp: _Comparison, old: _Side, new: _Side, key: Sequence[str], va
 
 def _row_diff(cmp: _Comparison) -> dict[str, Any]:
     """Tables without a key: rows are a multiset; a row either stays, comes or goes."""
-    cols = ", ".join(map(_q, cmp.columns))
+    cols = ", ".join(map(sql_name, cmp.columns))
     added, removed, unchanged = cmp.con.execute(
         f"SELECT coalesce(sum(greatest(n_new - n_old, 0)), 0), coalesce(sum(greatest(n_old - n_new, 0)), 0), "
         f"coalesce(sum(least(n_old, n_new)), 0) FROM ("
@@ -227,8 +217,8 @@ def diff_releases(old: Path | None, new: Path, *, max_ids: int = MAX_IDS) -> dic
     """
     import duckdb  # imported here, as in bi: only a publish needs it
 
-    old_files = _release_files(old) if old is not None else {}
-    new_files = _release_files(new)
+    old_files = release_tables(old) if old is not None else {}
+    new_files = release_tables(new)
     declared = _package_keys(old)
     names = sorted(set(old_files) | set(new_files))
     with tempfile.TemporaryDirectory(prefix="uncoop-changes-") as spill:

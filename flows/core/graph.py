@@ -52,7 +52,7 @@ def citation_graphml(documents: Iterable[Mapping[str, Any]], citations: Iterable
     for node_id in sorted(nodes):
         attrs = "".join(_data(k, v) for k, v in nodes[node_id].items())
         lines.append(f"    <node id={q(node_id)}>{attrs}</node>")
-    kinds = {kind: _data("cited_kind", kind) for kind in set(cited_kind.values()) | {k for _, _, k in edges}}
+    kinds = {kind: _data("cited_kind", kind) for _, _, kind in edges}
     for i, ((src, dst, kind), n) in enumerate(sorted(edges.items())):
         lines.append(f'    <edge id="e{i}" source={q(src)} target={q(dst)}><data key="weight">{n}</data>{kinds[kind]}</edge>')
     lines += ["  </graph>", "</graphml>", ""]
