@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import task
@@ -50,9 +51,7 @@ def fetched_inputs(fetched: list[Fetched]) -> tuple[list[InputFile], list[Reject
     that could not be fetched as quarantine records, all named fetched/<name>."""
     items = [InputFile(FETCHED_PREFIX + f.name, f.path, f.sha256, f.n_bytes, f.url, f.content_type)
              for f in fetched if f.ok and f.path is not None]
-    by_url = {f.url: f for f in fetched}
-    rejected = []
-    for r in failed_rejections(fetched):
-        f = by_url[r.source_name]
-        rejected.append(Rejected(FETCHED_PREFIX + f.name, r.source_sha256, r.n_bytes, r.reason, f"{f.url}: {r.detail}"))
+    failed = [f for f in fetched if not f.ok]
+    rejected = [replace(r, source_name=FETCHED_PREFIX + f.name, detail=f"{f.url}: {r.detail}")
+                for f, r in zip(failed, failed_rejections(failed), strict=True)]
     return items, rejected

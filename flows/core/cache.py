@@ -11,7 +11,7 @@ the extractors find): change any of them and every entry misses, so a forgotten 
 can never serve stale results. The source name is in the key because the
 metadata extractor falls back on it (a renamed file may get another document id).
 
-Entries are files `<root>/<key[:2]>/<key>.pkl.zst`-like (zlib-compressed pickles), written to a
+Entries are files `<root>/<key[:2]>/<key>.pkl.z` (zlib-compressed pickles), written to a
 temporary name and renamed into place, so a run killed halfway leaves whole entries or none; an
 entry that cannot be read (disk trouble, a foreign file) counts as a miss and is rewritten.
 The cache is private to this machine: pickles are only ever read from the folder this code

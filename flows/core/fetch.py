@@ -52,7 +52,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from flows import __version__
-from flows.core.ingest import Rejected, sha256_file
+from flows.core.ingest import Rejected, sha256_file, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -160,10 +160,6 @@ def _now_iso() -> str:
 def _sleep(seconds: float) -> None:
     """Wait between retries (a seam for tests)."""
     time.sleep(seconds)
-
-
-def _sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes, tmp_dir: Path) -> None:
@@ -280,8 +276,6 @@ class FetchCache:
         self._last_flush = time.monotonic()
 
 
-
-
 # --- names and content types -------------------------------------------------------------------------------
 
 def local_stem(url: str, symbol: str | None = None) -> str:
@@ -296,7 +290,7 @@ def local_stem(url: str, symbol: str | None = None) -> str:
         query = "-".join(value for _, value in parse_qsl(parts.query))
         base = "-".join(x for x in (segment, query) if x) or (parts.hostname or "")
     slug = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_")[:60].strip("_") or "document"
-    return f"{slug}-{_sha256_hex(url.encode('utf-8'))[:12]}"
+    return f"{slug}-{sha256_hex(url.encode('utf-8'))[:12]}"
 
 
 def media_type(header: str | None) -> str | None:
@@ -416,7 +410,6 @@ class _Failure:
 class _NotModified:
     etag: str | None
     last_modified: str | None
-    final_url: str
 
 
 @dataclass(frozen=True)
@@ -528,7 +521,7 @@ def _attempt(client: httpx.Client, cache: FetchCache, url: str, headers: dict[st
         for _hop in range(settings.max_redirects + 1):
             with client.stream("GET", current, headers=headers) as response:
                 if response.status_code == 304:
-                    return _NotModified(response.headers.get("etag"), response.headers.get("last-modified"), current)
+                    return _NotModified(response.headers.get("etag"), response.headers.get("last-modified"))
                 if response.has_redirect_location:
                     target = str(response.url.join(response.headers["location"]))
                     if target in chain:

@@ -48,8 +48,6 @@ def _filesystem(url: str, storage_options: Mapping[str, Any] | None) -> tuple[An
     return fs, root.rstrip("/")
 
 
-
-
 def _sha256_remote(fs: Any, path: str) -> str:
     digest = hashlib.sha256()
     with fs.open(path, "rb") as fh:
@@ -142,7 +140,8 @@ def publish_to(release_dir: Path, url: str, *, storage_options: Mapping[str, Any
     release = Path(release_dir).resolve()
     if not (release / PACKAGE).is_file():
         raise RemotePublishError(f"{release} is not a finished release (no {PACKAGE})")
-    package = json.loads((release / PACKAGE).read_text(encoding="utf-8"))
+    package_text = (release / PACKAGE).read_text(encoding="utf-8")
+    package = json.loads(package_text)
     files = _release_files(release)
     hashes = _local_hashes(release, files, package)
     fs, root = _filesystem(url, storage_options)
@@ -150,7 +149,7 @@ def publish_to(release_dir: Path, url: str, *, storage_options: Mapping[str, Any
     fs.invalidate_cache()
     previous = _read_text(fs, f"{root}/{LATEST}")
     remote_package = _read_text(fs, f"{dest}/{PACKAGE}")
-    if remote_package is not None and remote_package != (release / PACKAGE).read_text(encoding="utf-8"):
+    if remote_package is not None and remote_package != package_text:
         raise RemotePublishError(f"{fs.unstrip_protocol(dest)} holds a different release of the same version; "
                                  "releases are immutable")
     try:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from flows.core.formats.errors import ConversionError, guarded
+from flows.core.ingest import _looks_binary, decode
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
                    "source", "track", "wbr"})
@@ -247,12 +248,6 @@ def _declared_charset(data: bytes) -> str | None:
         return None
 
 
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return b"\x00" in sample or controls > max(8, len(sample) // 100)
-
-
 def decode_html(data: bytes) -> tuple[str, str]:
     """Decode an HTML page: byte-order mark, then its declared charset, then UTF-8, then detection."""
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -269,8 +264,6 @@ def decode_html(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), codec
             except UnicodeDecodeError:
                 continue
-    from flows.core.ingest import decode  # lazy: ingest imports this package
-
     try:
         return decode(data)
     except ValueError as exc:
