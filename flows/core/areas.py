@@ -71,11 +71,11 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
-def _compile_phrases(patterns: Iterable[str], macros: dict[str, str], flags: int) -> re.Pattern[str] | None:
+def _compile_phrases(patterns: Iterable[str], macros: dict[str, str]) -> re.Pattern[str] | None:
     parts = [f"(?:{_translate(_expand_macros(p, macros))})" for p in patterns]
     if not parts:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", flags)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +94,14 @@ class _Area:
 
 
 @cache
-def _compiled(flags: int = 0) -> tuple[_Area, ...]:
+def _compiled() -> tuple[_Area, ...]:
     data: dict[str, Any] = load_lookup(LOOKUP)
     macros: dict[str, str] = dict(data.get("macros") or {})
     areas: list[_Area] = []
     for row in data["areas"]:
-        phrases = _compile_phrases(row.get("patterns") or [], macros, flags)
-        in_context = _compile_phrases(row.get("in_context") or [], macros, flags)
-        masks = _compile_phrases(row.get("not_by_themselves") or [], macros, flags)
+        phrases = _compile_phrases(row.get("patterns") or [], macros)
+        in_context = _compile_phrases(row.get("in_context") or [], macros)
+        masks = _compile_phrases(row.get("not_by_themselves") or [], macros)
         areas.append(_Area(
             area_id=row["area_id"], label=row["label"], definition=" ".join(row["definition"].split()),
             keywords=tuple(str(k).lower() for k in row.get("keywords") or []),
@@ -399,20 +399,25 @@ def _candidates(prefixed: dict[tuple[int, str], list[int]] | None, i: int, kind:
     return prefixed.get((i, kind), [])
 
 
+def _lower(text: str) -> str:
+    """`text` in lower case, character for character, so offsets stay those of `text`.
+
+    "İ" (U+0130) is the one character whose lower() is longer (an "i" and a combining dot); it
+    is read as the "i" that a case-insensitive match would take it for ("İstanbul", "MEDİATION")."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.replace("\u0130", "i").lower()
+
+
 def _matches(text: str, full_scan: bool = False) -> dict[str, list[tuple[int, int]]]:
     """Per area id, the sorted spans of its mentions in `text`.
 
     `full_scan` runs every expression over the whole text instead of near the keywords only
     (same result, slower: the tests use it to check the keywords).
     """
-    low = text.lower()
-    flags = 0
-    if len(low) != len(text):  # lower() changed the length ("İ"): match the text itself
-        low, flags = text, re.IGNORECASE
     found: dict[str, list[tuple[int, int]]] = {}
-    # where each expression may match (IGNORECASE expressions have no literal prefixes)
-    starts, prefixed = (None, None) if full_scan else _scan(low, with_prefixes=not flags)
-    for i, area in enumerate(_compiled(flags)):
+    low = _lower(text)
+    starts, prefixed = (None, None) if full_scan else _scan(low)  # where each expression may match
+    for i, area in enumerate(_compiled()):
         windows = None if starts is None else _windows(starts, area.keywords)
         if windows == []:
             continue

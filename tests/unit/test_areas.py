@@ -310,6 +310,16 @@ def test_keywords_cover_every_match_on_the_corpus():
         assert _matches(text) == _matches(text, full_scan=True), path.name
 
 
+def test_a_dotted_capital_i_does_not_hide_capitalised_mentions():
+    """"İ" lower-cases to two characters; the text is read with an "i" there, so the keyword scan
+    finds capitalised mentions anywhere in the document, with offsets into the text itself."""
+    text = "Mr. İlhan Kaya spoke. Mediation and Human Rights matter, as do the Peace-Building efforts of MEDİATION."
+    found = _matches(text)
+    assert found == _matches(text, full_scan=True)
+    assert set(found) >= {"mediation", "human_rights", "peacebuilding"}
+    assert [text[a:b] for a, b in found["mediation"]] == ["Mediation", "MEDİATION"]
+
+
 _UN_WORDS = st.sampled_from([
     "peace", "building", "peace-building", "Commission", "conflict", "prevention", "resolution", "of", "and",
     "the", "Counter-Terrorism", "Committee", "human", "rights", "Council", "para.", "No.", "Mr.", "S/PRST/2013/12.",
