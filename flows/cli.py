@@ -84,8 +84,7 @@ def _resolve_release(path: Path) -> Path:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    import hashlib
-
+    from flows.core.ingest import sha256_file
     from flows.core.schema import tables
     from flows.core.validation import release_frames, run_validation
 
@@ -98,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f = release / res["path"]
         if not f.exists():
             problems.append(f"{res['path']} is missing")
-        elif "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest() != res.get("hash"):
+        elif "sha256:" + sha256_file(f) != res.get("hash"):
             problems.append(f"{res['path']} does not match its sha256 in datapackage.json")
     missing = [name for name in tables() if not (release / f"{name}.parquet").exists()]
     if missing:

@@ -37,7 +37,6 @@ RESOLUTION_KINDS = ("sc_resolution", "ga_resolution")
 # the tables with one group of rows per document (sorted by document_id first), in pass-2 order
 DOCUMENT_TABLES = ("documents", "document_sources", "citations", "meeting_mentions", "entity_mentions",
                    "cooperation_areas", "cooperation_area_partners")
-GLOBAL_TABLES = ("meetings", "resolutions", "entities", "areas", "quarantine")
 _ENTITY_FIELDS = ("entity_type", "name", "acronym", "country_iso3", "title", "wikidata_id")
 _MEETING_FIELDS = ("meeting_number", "title", "agenda_item", "start_date", "end_date", "city", "country_iso3", "format",
                    "level", "president")
@@ -66,11 +65,6 @@ def mint_document_ids(documents: Sequence[tuple[str, str | None]]) -> list[str]:
             stem = _stem(name)
             ids.append(stem if stems[stem] == 1 else name)
     return ids
-
-
-def document_ids(results: Sequence[DocumentResult]) -> list[str]:
-    """The document id of each result (see `mint_document_ids`)."""
-    return mint_document_ids([(r.source.source_name, r.meta.symbol) for r in results])
 
 
 def _most_common(counts: Counter) -> Any:
@@ -123,7 +117,7 @@ class CorpusIndex:
         self._own: dict[str, _OwnResolution] = {}  # source name -> the resolution it is
         self._citing: dict[str, set[str]] = defaultdict(set)  # resolution -> citing source names
         self._stated: dict[str, Counter] = defaultdict(Counter)  # resolution -> stated dates
-        self._meetings: list[tuple[str, int, MeetingMention]] = []  # (source name, index, mention)
+        self._meetings: list[tuple[str, MeetingMention]] = []  # (source name, mention)
         self._entities: dict[str, _Tally] = defaultdict(_Tally)
         self._finished = False
 
@@ -145,7 +139,7 @@ class CorpusIndex:
                 self._citing[c.cited_symbol].add(name)
                 self._stated[c.cited_symbol][c.stated_date] += 1
         # the surface is text[start:end], read again in pass 2: the index keeps no text
-        self._meetings += [(name, i, m) for i, m in enumerate(result.meetings)]
+        self._meetings += [(name, m) for m in result.meetings]
         for e in result.entities:
             self._entities[e.entity_key].add(name, e, _ENTITY_FIELDS)
 
@@ -157,11 +151,11 @@ class CorpusIndex:
         doc_id = dict(zip(names, ids, strict=True))
         order = sorted(names, key=lambda n: doc_id[n])
 
-        keys = meeting_keys([m for _, _, m in self._meetings])
+        keys = meeting_keys([m for _, m in self._meetings])
         meeting_ids: dict[str, list[str]] = defaultdict(list)  # source name -> id of each of its mentions
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         statuses: dict[str, set[str]] = defaultdict(set)
-        for (name, _, m), key in zip(self._meetings, keys, strict=True):
+        for (name, m), key in zip(self._meetings, keys, strict=True):
             mid = "mtg-" + short_hash(key)
             meeting_ids[name].append(mid)
             tallies[mid].add(name, m, ("body", *_MEETING_FIELDS))

@@ -9,7 +9,6 @@ a test fails when they drift from what this module generates.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -113,12 +112,6 @@ def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema(fields, metadata=metadata)
 
 
-def _bound(column: Column, value: Any) -> Any:
-    if column.type == "date32" and value is not None:
-        return dt.date.fromisoformat(str(value))
-    return value
-
-
 def json_schema(table: Table) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of one row of the table's JSON file."""
     props: dict[str, Any] = {}
@@ -185,8 +178,9 @@ def frictionless_schema(table: Table) -> dict[str, Any]:
 
 
 # --- Great Expectations suites, as plain configurations ------------------------------------
-# The derived boolean columns below are computed by flows.core.checks before validation, so
-# that cross-table rules (foreign keys, offsets into documents.text) are GX expectations too.
+# The derived boolean columns below are computed by flows.core.validation for each chunk, so
+# that whole-table rules (primary keys, foreign keys, offsets into documents.text) are GX
+# expectations too.
 
 
 def fk_check_column(fk: dict) -> str:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.core.graph import citation_graphml
-from flows.core.ingest import Rejected
+from flows.core.ingest import Rejected, sha256_file
 from flows.core.schema import (
     Table,
     arrow_schema,
@@ -122,7 +122,7 @@ class TableWriter:
 
     def _convert(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows to one Arrow batch (and its JSON); a row group is written once large enough.
-        Batches hold exactly `batch_rows` rows (the last one fewer), however the rows were
+        The next batch's size follows from the rows converted so far, not from how they were
         handed to `write`, so the files depend on the rows only."""
         if not rows:
             return
@@ -175,15 +175,10 @@ class StagedTables:
         return StagedTables(Path(folder), self.rows, self.files, self.fingerprint)
 
 
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def _seal_files(folder: Path, rows: dict[str, int], graph: bytes) -> StagedTables:
     (folder / GRAPH_FILE).write_bytes(graph)
     names = [f"{t}.{ext}" for t in tables() for ext in ("parquet", "json")] + [GRAPH_FILE]
-    files = {fname: ((folder / fname).stat().st_size, _sha256(folder / fname)) for fname in names}
+    files = {fname: ((folder / fname).stat().st_size, sha256_file(folder / fname)) for fname in names}
     digest = hashlib.sha256()
     for fname in sorted(files):
         digest.update(fname.encode() + b"\0" + bytes.fromhex(files[fname][1]))

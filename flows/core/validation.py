@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from flows.core.schema import (
     PK_UNIQUE,
@@ -34,7 +35,7 @@ from flows.core.schema import (
     fk_check_column,
     tables,
 )
-from flows.core.storage import release_memory
+from flows.core.storage import read_table, release_memory
 
 
 @dataclass
@@ -129,19 +130,12 @@ class ReleaseFrames:
         self._texts: tuple[int, dict[str, int], pa.ChunkedArray] = (-1, {}, pa.chunked_array([], pa.string()))
         self.examples: dict[tuple[str, str], list[str]] = {}
 
-    def _file(self, name: str):
-        import pyarrow.parquet as pq
-
+    def _file(self, name: str) -> pq.ParquetFile:
         return pq.ParquetFile(self.folder / f"{name}.parquet")
-
-    def _read(self, name: str, columns: Sequence[str]) -> pa.Table:
-        import pyarrow.parquet as pq
-
-        return pq.read_table(self.folder / f"{name}.parquet", columns=list(columns))
 
     def _known(self, table: str, column: str) -> pa.Array:
         if (table, column) not in self._keys:
-            self._keys[(table, column)] = pc.unique(self._read(table, [column]).column(column))
+            self._keys[(table, column)] = pc.unique(read_table(self.folder, table, [column]).column(column))
         return self._keys[(table, column)]
 
     def _group_texts(self, group: int) -> tuple[dict[str, int], pa.ChunkedArray]:
@@ -186,7 +180,7 @@ class ReleaseFrames:
         """The table's chunks, in file order; at least one (an empty table still meets its suite)."""
         spec = tables()[name]
         source = self._file(name)
-        unique = unique_key_flags(self._read(name, spec.primary_key)) if spec.primary_key else None
+        unique = unique_key_flags(read_table(self.folder, name, spec.primary_key)) if spec.primary_key else None
         meta = source.metadata
         footprint = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         size = max(1, min(CHUNK_ROWS, CHUNK_BYTES * meta.num_rows // max(footprint, 1)))
