@@ -527,7 +527,7 @@ def _document_rules(text: str, found: list[_Span], established: list[re.Match]) 
             continue
         if (a_start, a_end) in covered:
             continue
-        before = by_end.get(pm_start) or by_end.get(pm_start - 0)
+        before = by_end.get(pm_start)
         if before is not None:
             defined[acr] = before.target
             continue
@@ -550,7 +550,6 @@ def _document_rules(text: str, found: list[_Span], established: list[re.Match]) 
                          + r")(?![\w\-])")
         for am in pat.finditer(text):
             extra.append(_Span(am.start(), am.end(), defined[am.group(1)]))
-    # a short form ("the Tribunal") after an organization that a rule above found
     return extra
 
 
@@ -766,7 +765,7 @@ def _signature_title(text: str, end: int) -> str | None:
     if not titles:
         return None
     title = titles[-1]
-    lm = _LETTER_FROM.search(text)
+    lm = fast(_LETTER_FROM).search(text)
     if lm and lm.group("t").startswith(title):
         return f"{lm.group('t')} of {lm.group('c')} to the United Nations"
     return title
@@ -860,9 +859,14 @@ def _place_lead_ends(text: str) -> list[int]:
     ends = [n - 1 - m.start() for m in _PLACE_LEAD_REVERSED.finditer(text[::-1])]
     ends.reverse()
     return ends
-_DESIGNATOR = re.compile(r"\s+(?:governorate|province|region|area|district|village|town|city|camp|refugee camp|"
-                         r"municipality|county|prefecture|locality|subregion|sub-district)\b")
-_VICINITY = re.compile(r"\s+(?:in the vicinity of|near|outside)\s+[A-Z]")
+
+
+# the words after a place's name that say what it is ("Idlib governorate"), or where ("near X")
+_PLACE_DESIGNATORS = ("governorate", "province", "region", "area", "district", "village", "town", "city", "camp",
+                      "refugee camp", "municipality", "county", "prefecture", "locality", "subregion", "sub-district")
+_VICINITY_WORDS = ("in the vicinity of", "near", "outside")
+_DESIGNATOR = re.compile(r"\s+(?:" + "|".join(map(re.escape, _PLACE_DESIGNATORS)) + r")\b")
+_VICINITY = re.compile(r"\s+(?:" + "|".join(map(re.escape, _VICINITY_WORDS)) + r")\s+[A-Z]")
 _ADJECTIVAL = re.compile(r"(?:ern|ian|ean|ese|ish|ic|Arab|an)$")
 _DECL_AFTER = re.compile(r"\s+(?:Declaration|Plan|Statute|Conventions?|Communiqu|Agreements?|Accords?|Process|"
                          r"Principles|Protocol|Document|Final|Summit|Conference|Consensus|Programme|Agenda|Call|"
@@ -871,9 +875,7 @@ _BIG_CITY = 1_000_000
 _PREV_CAP = re.compile(r"(?<![\w\-])(?:[A-Z][\w\-'’‘]*|al-[A-Z][\w\-'’‘]*)\Z")
 
 
-_DESIGNATOR_WORDS = ("governorate", "province", "region", "area", "district", "village", "town", "city", "camp",
-                     "refugee camp", "municipality", "county", "prefecture", "locality", "subregion", "sub-district",
-                     "in the vicinity of", "near", "outside")
+_DESIGNATOR_WORDS = _PLACE_DESIGNATORS + _VICINITY_WORDS
 _DESIGNATOR_OR_VICINITY = re.compile(r"(?<=[\w’'])\s+(?:" + "|".join(map(re.escape, _DESIGNATOR_WORDS)) + r")\b")
 # A white space that one of those words follows (the white space alone is consumed: a word
 # inside another, "camp" of "refugee camp", is found too). `re` skips in C to white space and
@@ -902,6 +904,8 @@ def _designator_starts(text: str) -> list[int]:
             out.append(s)
             last = m.end()
     return out
+
+
 _RUN_BEFORE = re.compile(r"(?:[A-Z][\w’‘'\-]*\s(?:(?:al|el|es|de|da|bin|ibn)[\-\s])?){0,3}[A-Z][\w’‘'\-]*\Z")
 _CAP_WORD = re.compile(r"(?<![\w\-’'])[A-Z][^\W\d_]+")
 
@@ -938,13 +942,6 @@ def _big_city_starts(text: str) -> list[int]:
     if not text.isascii() and _ASCII_FOLDING.search(text):
         return [m.start() for m in fast(_CAP_WORD).finditer(text) if m.group().casefold() in big]
     return [m.start() for m in _big_city_words().finditer(text) if m.group().casefold() in big]
-
-
-def _scan_place_name(text: str, pos: int) -> tuple[int, int, list[str]] | None:
-    got = _scan_name(text, pos)
-    if not got:
-        return None
-    return got
 
 
 # ", Saudi Arabia" / ", northern Mali" after a place: the country it is in
@@ -986,7 +983,7 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
 
     for pos in _place_lead_ends(text):
         while True:
-            got = _scan_place_name(text, pos)
+            got = _scan_name(text, pos)
             if not got:
                 break
             s, e, words = got
@@ -1012,12 +1009,12 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
             continue
         if s > 1 and text[s - 1] == " " and _PREV_CAP.search(text, max(0, s - 40), s - 1):
             continue  # inside a capitalized run: the run is judged from its first word
-        got = _scan_place_name(text, s)
+        got = _scan_name(text, s)
         if not got:
             continue
         s, e, words = got
-        if _DESIGNATOR.match(text, e) and not _ADJECTIVAL.search(words[-1]):
-            emit(s, e, words, False, country_after(_DESIGNATOR.match(text, e).end()))
+        if (dm := _DESIGNATOR.match(text, e)) and not _ADJECTIVAL.search(words[-1]):
+            emit(s, e, words, False, country_after(dm.end()))
         elif _VICINITY.match(text, e) and len(words) <= 3:
             emit(s, e, words, False)
         elif not _DECL_AFTER.match(text, e):

@@ -32,9 +32,7 @@ def fold(name: str) -> str:
 def _variants_file() -> tuple[dict[str, str], dict[str, str]]:
     """(variants: printed name -> ISO3, un_short_names: ISO3 -> name) from the YAML file."""
     data = load_lookup("country_variants") or {}
-    if "variants" in data or "un_short_names" in data:
-        return dict(data.get("variants") or {}), dict(data.get("un_short_names") or {})
-    return {k: v for k, v in data.items() if isinstance(v, str)}, {}
+    return dict(data.get("variants") or {}), dict(data.get("un_short_names") or {})
 
 
 @cache
