@@ -58,21 +58,13 @@ def _alternation(names) -> str:
 def _body_tail_re() -> re.Pattern:
     """Matches a body name at the end of a window ending just before "resolution"."""
     v = _vocab()
-    alts = []
-    for code, names in v["un_bodies"].items():
-        for n in names:
-            alts.append((n, code))
-    for n in v["non_un_bodies"]:
-        alts.append((n, "-"))
+    alts = [(n, code) for code, names in v["un_bodies"].items() for n in names]
+    alts += [(n, "NONUN") for n in v["non_un_bodies"]]
     # one group per body code; longest names first so that the leftmost match is the longest
     alts.sort(key=lambda a: len(a[0]), reverse=True)
-    pieces = []
-    for name, code in alts:
-        group = "NONUN" if code == "-" else code
-        pieces.append((group, re.escape(name).replace(r"\ ", r"\s+")))
     by_group: dict[str, list[str]] = {}
-    for g, p in pieces:
-        by_group.setdefault(g, []).append(p)
+    for name, group in alts:
+        by_group.setdefault(group, []).append(re.escape(name).replace(r"\ ", r"\s+"))
     body = "|".join(f"(?P<{g}>(?<![\\w-])(?:{'|'.join(ps)}))" for g, ps in by_group.items())
     return re.compile(rf"(?:{body})(?:['’]s)?\s+(?:of\s+the\s+United\s+Nations\s+)?$")
 
@@ -137,7 +129,6 @@ _ARTICLE_RE = re.compile(
 _CHAPTER_RE = re.compile(
     r"\b(?P<kw>Chapters?|chapters?|CHAPTERS?)\s+(?P<nums>[IVX]{1,5}(?:\s*(?:,|and|or)\s*[IVX]{1,5})*)\b(?!\.\d)"
 )
-_NUM_SPLIT_RE = re.compile(r"\s*(,\s*(?:and|or)?|and|or|to|-|–)\s*")
 _CHARTER_AFTER_RE = re.compile(
     r"(?P<para>\s*,?\s*paragraphs?\s+(?P<pnum>\d{1,2})\s*,?)?\s*(?i:of\s+(?:the\s+)?(?:United\s+Nations\s+|UN\s+)?"
     r"Charter)(?P<ofun>(?i:\s+of\s+the\s+United\s+Nations))?(?P<ofother>\s+of\s+(?:the\s+)?[A-Z])?"
@@ -147,11 +138,6 @@ _CHARTER_MENTION_RE = re.compile(
     r"(?:Charter\s+of\s+the\s+United\s+Nations|United\s+Nations\s+Charter|UN\s+Charter|\bthe\s+Charter\b"
     r"(?!\s+of\s+(?!the\s+United\s+Nations)))"
 )
-_PLAIN_CHARTER_RE = re.compile(r"\b(?:Charter\s+of\s+the\s+United\s+Nations|United\s+Nations\s+Charter|UN\s+Charter)\b")
-
-# A bare mention of the Charter ("in accordance with the Charter of the United Nations") is not
-# emitted: it cites no provision, and annotators do not count it as a citation.
-EMIT_PLAIN_CHARTER = False
 
 _IBID_RE = re.compile(r"(?<![\w.])(?:[Ii]bid|IBID|[Ii]dem)\b\.?")
 
@@ -169,7 +155,6 @@ _PIN_BEFORE_RE = re.compile(
 )
 
 _PAREN_RE = re.compile(r"[()\n]")
-_LINE_HEAD_RE = re.compile(r"^[ \t]*(?:\d{1,3}[ \t]+)?", re.M)
 
 
 @dataclass(slots=True)
@@ -181,7 +166,6 @@ class _Cand:
     pinpoint: str | None = None
     stated_date: dt.date | None = None
     via_ibid: bool = False
-    pin_end: int | None = None  # end of a pinpoint printed after the citation
     printed_symbol: bool = False  # found as a printed symbol (not a resolution in words)
 
 
@@ -374,11 +358,6 @@ def _body_match(text: str, pos: int) -> tuple[str | None, int]:
     return None, pos
 
 
-def _body_before(text: str, pos: int) -> str | None:
-    """The body code printed just before "resolution" at `pos`: SC, GA, ..., "-" (not UN) or None."""
-    return _body_match(text, pos)[0]
-
-
 _YEAR_RE = re.compile(_YEAR)
 _SPACES_RE = re.compile(r"\s+")
 _CAPITAL_RE = re.compile(r"[A-Z]")
@@ -419,9 +398,8 @@ def _resolution_symbols_of(key: tuple[str | None, ...]) -> tuple[str, ...]:
             if body in ("ECOSOC", "CHR"):
                 out = [resolution_symbol(body, num2, letter, None, session=num) for letter in letters]
         elif 1 <= first <= 199 and len(num) <= 3 and not num.startswith("0"):
+            # "Security Council and General Assembly resolutions 60/180": the form decides (GA)
             code = body if body in ("GA", "HRC") else ("GA" if body in (None, "SC") else None)
-            if code == "GA" and body == "SC":
-                code = "GA"  # "Security Council and General Assembly resolutions 60/180": the form decides
             if code:
                 out = [resolution_symbol(code, num2, letter, None, session=num) for letter in letters]
     elif roman:
@@ -482,8 +460,10 @@ def _resolutions(text: str, out: list[_Cand]) -> None:
             pos = sep.end()
 
 
-def _charter(text: str, out: list[_Cand]) -> list[tuple[int, int]]:
-    consumed: list[tuple[int, int]] = []
+def _charter(text: str, out: list[_Cand]) -> None:
+    """Charter articles and chapters, one citation each. A bare mention of the Charter ("in
+    accordance with the Charter of the United Nations") is not emitted: it cites no provision,
+    and annotators do not count it as a citation."""
     anchors = {"Article": (("rticle", 1), ("RTICLE", 1), ("Art", 0)), "Chapter": (("hapter", 1), ("HAPTER", 1))}
     for rx, kind in ((_ARTICLE_RE, "Article"), (_CHAPTER_RE, "Chapter")):
         for m in _scan(text, rx, anchors[kind]):
@@ -497,7 +477,6 @@ def _charter(text: str, out: list[_Cand]) -> list[tuple[int, int]]:
             after = _CHARTER_AFTER_RE.match(text, m.end())
             pin = None
             if after and not after.group("ofother"):
-                consumed.append((m.start(), after.end()))
                 if after.group("pnum") and kind == "Article" and len(nums) == 1:
                     pin = f"para. {after.group('pnum')}"
             elif after or _OF_OTHER_RE.match(text, m.end()):
@@ -513,15 +492,7 @@ def _charter(text: str, out: list[_Cand]) -> list[tuple[int, int]]:
             base = m.start("nums")
             for i, (val, s, e) in enumerate(nums):
                 start = m.start() if i == 0 else base + s
-                label = "Article" if kind == "Article" else "Chapter"
-                sym = f"{CHARTER}, {label} {val}"
-                out.append(_Cand(start, base + e, sym, "charter", pinpoint=pin))
-    if EMIT_PLAIN_CHARTER:
-        for m in _PLAIN_CHARTER_RE.finditer(text):
-            if any(s <= m.start() < e for s, e in consumed):
-                continue
-            out.append(_Cand(m.start(), m.end(), CHARTER, "charter"))
-    return consumed
+                out.append(_Cand(start, base + e, f"{CHARTER}, {kind} {val}", "charter", pinpoint=pin))
 
 
 def _rules(text: str, out: list[_Cand]) -> None:
@@ -558,7 +529,6 @@ def _pinpoints(text: str, cands: list[_Cand]) -> None:
             pin = _canon_pin(m.group("pin"))
             if pin:
                 c.pinpoint = pin
-                c.pin_end = m.end()
                 continue
         if c.pinpoint is None and c.kind != "charter" and _may_have_pin_before(text, max(0, c.start - 80), c.start):
             b = _PIN_BEFORE_RE.search(text, max(0, c.start - 80), c.start)
@@ -604,12 +574,8 @@ def _ibids(text: str, cands: list[_Cand]) -> list[_Cand]:
     sources = sorted((c for c in cands if c.kind not in ("rules_of_procedure",)), key=lambda c: (c.start, c.end))
     groups = _paren_groups(text)
     starts = [g[0] for g in groups]
-    # parenthetical sources: citations inside a parenthesis group, by group
-    paren_src: list[tuple[int, _Cand]] = []  # (close of group, last citation in it)
-    for c in sources:
-        g = _enclosing(groups, starts, c.start, c.end)
-        if g is not None and c.kind != "charter":
-            paren_src.append((g[1], c))
+    # parenthetical sources: the citations inside a parenthesis group
+    paren_src = [c for c in sources if c.kind != "charter" and _enclosing(groups, starts, c.start, c.end) is not None]
     out: list[_Cand] = []
     for m in ibid_matches:
         s, e = m.start(), m.end()
@@ -622,11 +588,7 @@ def _ibids(text: str, cands: list[_Cand]) -> list[_Cand]:
             g = _enclosing(groups, starts, s, e)
             if g is None:
                 continue  # "ibid." outside a parenthetical reference or a footnote: not a citation
-            prev = [c for close, c in paren_src if c.end <= s and not (g[0] <= c.start and c.end <= g[1] and c.start > s)]
-            prev = [c for c in prev if c.end <= s]
-            for c in out:
-                if c.end <= s:
-                    prev.append(c)
+            prev = [c for c in paren_src + out if c.end <= s]
             if prev:
                 target = max(prev, key=lambda c: (c.end, c.start))
         if target is None:
@@ -635,8 +597,7 @@ def _ibids(text: str, cands: list[_Cand]) -> list[_Cand]:
         pm = _PIN_AFTER_RE.match(text, e)
         if pm:
             pin = _canon_pin(pm.group("pin")) or None
-        raw_end = e
-        out.append(_Cand(s, raw_end, target.symbol, target.kind, pinpoint=pin, via_ibid=True))
+        out.append(_Cand(s, e, target.symbol, target.kind, pinpoint=pin, via_ibid=True))
     return out
 
 
@@ -703,8 +664,6 @@ def _footnote_pinpoints(text: str, cands: list[_Cand]) -> None:
     for m in re.finditer(r"\n|$", text):
         lines.append((pos, m.start()))
         pos = m.end()
-        if pos > len(text):
-            break
     blocks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     prev_blank = True

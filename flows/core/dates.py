@@ -91,7 +91,6 @@ _TO = rf"(?:{_DASH}|\s+(?:to|until|through|till)\s+)"
 @cache
 def _date_re() -> re.Pattern[str]:
     mon = rf"(?:{_month_alt()})"
-    d1, d2 = rf"(?P<d1>{_DAY})", rf"(?P<d2>{_DAY})"
     patterns = [
         # 30 November 2010 - 2 December 2010; 1 January 2017 to 31 December 2019
         rf"(?P<a_d1>{_DAY})\s+(?P<a_m1>{mon}),?\s+(?P<a_y1>{_YEAR}){_TO}(?P<a_d2>{_DAY})\s+(?P<a_m2>{mon}),?\s+(?P<a_y2>{_YEAR})",
@@ -106,7 +105,6 @@ def _date_re() -> re.Pattern[str]:
         # 2025-07-24
         rf"(?P<g_y>{_YEAR})-(?P<g_m>[01]\d)-(?P<g_d>[0-3]\d)",
     ]
-    del d1, d2
     return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w])", re.I)
 
 
