@@ -8,8 +8,9 @@ An entry holds everything extraction produced for one input (its `SourceDocument
 where CACHE_VERSION is a hash of the extractor version, the package version, the source of
 every module under flows/core/ and every file under schemas/ (the vocabularies drive what
 the extractors find): change any of them and every entry misses, so a forgotten version bump
-can never serve stale results. The source name is in the key because the
-metadata extractor falls back on it (a renamed file may get another document id).
+can never serve stale results. The source name is in the key because an entry records it
+(in its `SourceDocument` or `Rejected` record), and a document without a symbol takes its
+id from it.
 
 Entries are files `<root>/<key[:2]>/<key>.pkl.z` (zlib-compressed pickles), written to a
 temporary name and renamed into place, so a run killed halfway leaves whole entries or none; an

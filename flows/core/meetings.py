@@ -25,14 +25,15 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from dataclasses import replace
+from functools import cache, lru_cache
 from typing import Any
 
 from flows.core.dates import DateSpan, find_dates
 from flows.core.fastscan import fast
 from flows.core.gazetteer import country_iso3, find_city
 from flows.core.lookups import load_lookup
-from flows.core.metadata import masthead_body
+from flows.core.metadata import masthead_body, ordinal_suffix
 from flows.core.models import MeetingMention
 
 __all__ = ["extract_meetings", "meeting_key"]
@@ -274,11 +275,12 @@ def _record_meeting(text: str, body: str | None, out: list[MeetingMention]) -> t
         return None
     d = dates[0]
     end = m.end() + d.end
-    city, iso = _find_place("in " + text[end : end + 80].split("\n\n")[0].strip(" ,\n").split("\n")[-1])
     line_after = text[end : end + 80]
     nl = re.search(r"\n\s*(?P<city>[A-Z][A-Za-z .'-]{2,30})\s*\n", line_after)
     if nl:
         city, iso = _find_place("in " + nl.group("city").strip())
+    else:
+        city, iso = _find_place("in " + line_after.split("\n\n")[0].strip(" ,\n").split("\n")[-1])
     organ = body or ("General Assembly" if m.group("plen") else "Security Council")
     agenda = None
     am = re.search(r"(?:Agenda item \d+[^\n]*|Adoption of the agenda)\n(?P<item>[^\n]{5,300})", text[end : end + 3000])
@@ -287,18 +289,12 @@ def _record_meeting(text: str, body: str | None, out: list[MeetingMention]) -> t
     out.append(
         MeetingMention(
             body=organ, start=m.start("num"), end=end, meeting_number=int(m.group("num")),
-            title=f"{m.group('num')}{_suffix(int(m.group('num')))} {'plenary ' if m.group('plen') else ''}meeting of the {organ}",
+            title=f"{m.group('num')}{ordinal_suffix(int(m.group('num')))} {'plenary ' if m.group('plen') else ''}meeting of the {organ}",
             agenda_item=agenda, start_date=d.start_date, end_date=d.end_date, city=city, country_iso3=iso,
             status="held", president=record_president(text),
         )
     )
     return m.start("num"), end
-
-
-def _suffix(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.date | None,
@@ -331,7 +327,7 @@ def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.d
         out.append(
             MeetingMention(
                 body=organ, start=m.start("num"), end=end, meeting_number=num,
-                title=f"{num}{_suffix(num)} {'plenary ' if plen else ''}meeting of the {organ}",
+                title=f"{num}{ordinal_suffix(num)} {'plenary ' if plen else ''}meeting of the {organ}",
                 agenda_item=agenda, start_date=date.start_date if date else None,
                 end_date=date.end_date if date else None, city=city, country_iso3=iso, format=fmt, level=lvl,
                 status=_status(date.start_date if date else None, doc_date, ctx) if date else "held",
@@ -349,7 +345,7 @@ def _numbered(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.d
         out.append(
             MeetingMention(
                 body=organ, start=m.start("num"), end=d.end, meeting_number=num,
-                title=f"{num}{_suffix(num)} plenary meeting of the {organ}", agenda_item=_ga_agenda(text),
+                title=f"{num}{ordinal_suffix(num)} plenary meeting of the {organ}", agenda_item=_ga_agenda(text),
                 start_date=d.start_date, end_date=d.end_date, status=_status(d.start_date, doc_date, "held"),
             )
         )
@@ -366,7 +362,7 @@ def _pv_citations(text: str, skip: tuple[int, int] | None, own_symbol_end: int, 
         num = int(m.group("num"))
         out.append(
             MeetingMention(body=organ, start=m.start(), end=m.end(), meeting_number=num,
-                           title=f"{num}{_suffix(num)} meeting of the {organ}", status="held")
+                           title=f"{num}{ordinal_suffix(num)} meeting of the {organ}", status="held")
         )
 
 
@@ -435,31 +431,28 @@ def _title_tail(seg: str) -> str:
 
 def _generic(text: str, dates: list[DateSpan], body: str | None, doc_date: dt.date | None,
              out: list[MeetingMention], claimed: set[int]) -> None:
-    nouns_cfg = {n["noun"]: bool(n.get("needs_held")) for n in _w()["meeting_nouns"]}
     for d in dates:
         if d.start in claimed or (d.end_date - d.start_date).days > _MAX_EVENT_DAYS:
             continue
         sent = _sentence_start(text, d.start)
-        mention = _noun_then_date(text, d, sent, body, doc_date, nouns_cfg) or _date_then_noun(
-            text, d, sent, body, doc_date
-        )
+        mention = _noun_then_date(text, d, sent, body, doc_date) or _date_then_noun(text, d, sent, body, doc_date)
         if mention:
             claimed.add(d.start)
             out.append(mention)
 
 
-def _noun_key(noun: str) -> str:
+@cache
+def _nouns_needing_held() -> dict[str, bool]:
+    return {n["noun"]: bool(n.get("needs_held")) for n in _w()["meeting_nouns"]}
+
+
+def _needs_held(noun: str) -> bool:
     n = re.sub(r"\s+", " ", noun.lower())
-    return n
-
-
-def _needs_held(noun: str, cfg: dict[str, bool]) -> bool:
-    n = _noun_key(noun)
+    cfg = _nouns_needing_held()
     return cfg.get(n, cfg.get(n[:-1], False) if n.endswith("s") else False)
 
 
-def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_date: dt.date | None,
-                    cfg: dict[str, bool]) -> MeetingMention | None:
+def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_date: dt.date | None) -> MeetingMention | None:
     rx = _rx()
     noun = None
     for m in fast(rx["noun"]).finditer(text, sent, d.start):
@@ -476,7 +469,7 @@ def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_dat
         return None
     if re.search(r"\b(?:1[89]|20)\d\d\b", gap) and not has_verb:
         return None
-    if _needs_held(noun.group("noun"), cfg) and not has_verb:
+    if _needs_held(noun.group("noun")) and not has_verb:
         return None
     np_start = _noun_phrase_start(text, noun.start(), sent)
     phrase = _clean(text[np_start : noun.end()])
@@ -575,8 +568,6 @@ def _enrich_planned(text: str, out: list[MeetingMention]) -> list[MeetingMention
     m = out[i]
     fmt, _ = _format_level(fm.group("fmt") or "")
     _, lvl = _format_level(fm.group("lvl") or "")
-    from dataclasses import replace
-
     out[i] = replace(m, format=m.format or fmt or _clean(fm.group("fmt")), level=m.level or lvl)
     return out
 
@@ -614,8 +605,6 @@ def _extract(text: str, doc_date: dt.date | None) -> list[MeetingMention]:
 def _date_numbered(out: list[MeetingMention]) -> list[MeetingMention]:
     """A numbered meeting named without its date ("S/PV.7015", "its 358th meeting") takes the date
     that another mention of the same meeting in the document states."""
-    from dataclasses import replace
-
     dated = {(_initials(m.body), m.meeting_number): m for m in out if m.meeting_number is not None and m.start_date}
     result = []
     for m in out:
@@ -630,21 +619,22 @@ def _aliases() -> dict[str, str]:
 
 
 def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return s
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
 
 
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "its", "their", "with", "to", "a", "an"})
+
+
+@lru_cache(maxsize=1 << 12)  # called for every mention of a corpus, with a few hundred distinct bodies
 def _initials(body: str) -> str:
     """"African Union Peace and Security Council" and "AU Peace and Security Council" -> "AUPSC"."""
     body = _aliases().get(re.sub(r"^the\s+", "", body.strip(), flags=re.I).casefold(), body)
-    small = {"of", "the", "and", "for", "in", "on", "its", "their", "with", "to", "a", "an"}
-    expand = {"UN": "UN"}
     parts: list[str] = []
     for tok in re.split(r"[\s,;/()\-–]+", _fold(body)):
-        if not tok or tok.lower() in small:
+        if not tok or tok.lower() in _SMALL_WORDS:
             continue
         if tok.isupper() and len(tok) >= 2:
-            parts.append(expand.get(tok, tok))
+            parts.append(tok)
         elif tok[0].isupper():
             parts.append(tok[0])
     return "".join(parts) or re.sub(r"\W+", "-", _fold(body).lower()).strip("-")

@@ -20,7 +20,7 @@ from flows.core.fastscan import fast
 from flows.core.lookups import load_lookup
 from flows.core.models import DocumentMeta
 
-__all__ = ["extract_metadata", "canonical_symbol", "detect_language", "masthead_body", "find_symbol"]
+__all__ = ["extract_metadata", "canonical_symbol", "detect_language", "masthead_body", "find_symbol", "ordinal_suffix"]
 
 _HEAD_CHARS = 2500  # the masthead and the heading live in the first lines
 _SYMBOL_LINES = 40
@@ -38,12 +38,6 @@ _SPACE = re.compile(r"\s+")
 
 _DISTR = re.compile(r"\bDistr\s*\.?\s*:?", re.I)
 _DISTRIBUTION = re.compile(r"\bDistr\s*\.?\s*:?\s*(?P<level>general|limited|restricted)\b", re.I)
-
-
-def distribution(text: str) -> str | None:
-    """The distribution printed in the masthead ("Distr.: General", "Distr.\nGENERAL"), or None."""
-    m = fast(_DISTRIBUTION).search(text, 0, min(len(text), _HEAD_CHARS))
-    return m.group("level").capitalize() if m else None
 _ORIGINAL = re.compile(r"\bOriginal\s*:\s*", re.I)
 _ADOPTED = re.compile(
     r"\b(?:Resolution\s+)?adopted\s+by\s+the\s+(?P<body>Security Council|General Assembly|Economic and Social Council|"
@@ -193,7 +187,8 @@ def _join_heading(text: str, start: int, max_lines: int = 4, max_chars: int = 40
         # a wrapped heading continues on a line that is not a new heading or paragraph number
         if not nxt or re.match(r"^(?:[IVX]+\.|\d+\.|[A-Z]\.|Annex|Introduction)", nxt):
             break
-        if find_dates(nxt) and find_dates(nxt)[0].start == 0 and not line.endswith(","):
+        starts = find_dates(nxt)
+        if starts and starts[0].start == 0 and not line.endswith(","):
             break
         pos = end + 1
     return " ".join(lines)[:max_chars]
@@ -246,7 +241,7 @@ def _title(text: str, doc_type: str, body: str, symbol: str | None, heading: re.
         m = _RECORD_HEADING.search(head)
         if m:
             plen = "plenary " if m.group("plen") else ""
-            return f"{m.group('n')}{_suffix(int(m.group('n')))} {plen}meeting"
+            return f"{m.group('n')}{ordinal_suffix(int(m.group('n')))} {plen}meeting"
         return f"Meeting record {symbol}" if symbol else "Meeting record"
     if heading is not None:
         line_start = head.rfind("\n", 0, heading.start()) + 1
@@ -258,7 +253,8 @@ def _title(text: str, doc_type: str, body: str, symbol: str | None, heading: re.
     return _first_heading(head)
 
 
-def _suffix(n: int) -> str:
+def ordinal_suffix(n: int) -> str:
+    """The suffix of an ordinal number: 1 -> "st", 22 -> "nd", 12 -> "th"."""
     if 10 <= n % 100 <= 20:
         return "th"
     return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -284,6 +280,12 @@ def _first_heading(head: str) -> str:
             continue
         return _smart_case(s[:300])
     return ""
+
+
+def distribution(text: str) -> str | None:
+    """The distribution printed in the masthead ("Distr.: General", "Distr.\nGENERAL"), or None."""
+    m = fast(_DISTRIBUTION).search(text, 0, min(len(text), _HEAD_CHARS))
+    return m.group("level").capitalize() if m else None
 
 
 # --- dates and languages ------------------------------------------------------------------
@@ -466,8 +468,8 @@ def _symbol_line_end(text: str, symbol: str | None) -> int | None:
 
 
 def extract_metadata(text: str, source_name: str = "") -> DocumentMeta:
-    """The document's metadata as its text states it. `source_name` is never used for the
-    symbol; it serves only as a last resort for nothing the text states."""
+    """The document's metadata as its text states it. `source_name` is not read: nothing is
+    taken from a file name."""
     return _extract(text or "")
 
 
