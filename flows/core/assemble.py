@@ -30,6 +30,7 @@ from flows.core.extract import DocumentResult
 from flows.core.ingest import Rejected
 from flows.core.meetings import meeting_keys
 from flows.core.models import MeetingMention
+from flows.core.organization_kinds import organization_kind
 from flows.core.symbols import resolution_info
 
 Rows = list[dict[str, Any]]
@@ -173,6 +174,8 @@ class CorpusIndex:
             {"entity_id": key, **{f: t.best(f) for f in _ENTITY_FIELDS}, "n_documents": len(t.documents)}
             for key, t in sorted(self._entities.items())
         ]
+        for e in entities:
+            e["kind"] = organization_kind(e["entity_id"], e["name"]) if e["entity_type"] == "organization" else None
         organizations = frozenset(e["entity_id"] for e in entities if e["entity_type"] == "organization")
 
         own: dict[str, tuple[str, _OwnResolution]] = {}
@@ -191,6 +194,7 @@ class CorpusIndex:
                 "resolution_id": symbol, "body": info.body, "number": info.number, "session": info.session,
                 "year": info.year if info.year is not None else (adopted.year if adopted else None),
                 "title": r.title if r is not None else None, "adopted_on": adopted, "document_id": own_id,
+                "meeting_id": None, "votes_yes": None, "votes_no": None, "votes_abstain": None,
                 "n_citing_documents": len(citing - {own_id}),
             })
 
@@ -204,7 +208,7 @@ class CorpusIndex:
             held.clear()
         self._finished = True
         return Plan(order=order, doc_id=doc_id, meeting_ids=dict(meeting_ids), organizations=organizations,
-                    global_rows={"meetings": meetings, "resolutions": resolutions, "entities": entities,
+                    global_rows={"meetings": meetings, "resolutions": resolutions, "votes": [], "entities": entities,
                                  "areas": areas, "quarantine": quarantine})
 
 

@@ -211,6 +211,8 @@ class ReleaseFrames:
             (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
             known = self._known(fk["reference"]["resource"], ref_col)
             inside = pc.is_in(arrow.column(col), value_set=known).fill_null(False)
+            if spec.column(col).nullable:  # a null in a nullable key column refers to nothing: it breaks nothing
+                inside = pc.or_(inside, pc.is_null(arrow.column(col)))
             self._derived(name, fk_check_column(fk), df, inside.to_numpy(zero_copy_only=False), arrow, [col])
         if spec.span is not None:
             docs, starts, ends = (arrow.column(c).to_pylist() for c in ("document_id", "start", "end"))

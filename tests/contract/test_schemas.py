@@ -8,32 +8,38 @@ from flows.core.schema import arrow_schema, drifted, json_schema, tables, vocabu
 CONTRACT = {
     "documents": {"document_id": "string", "source_name": "string", "source_sha256": "string", "symbol": "string",
                   "doc_type": "string", "body": "string", "title": "string", "date": "date32", "original_language": "string",
-                  "text": "string", "n_chars": "int64"},
+                  "language": "string", "text": "string", "n_chars": "int64"},
     "meetings": {"meeting_id": "string", "body": "string", "meeting_number": "int64", "title": "string",
                  "agenda_item": "string", "start_date": "date32", "end_date": "date32", "city": "string",
                  "country_iso3": "string", "format": "string", "level": "string", "status": "string"},
     "meeting_mentions": {"meeting_id": "string", "document_id": "string", "start": "int64", "end": "int64"},
     "resolutions": {"resolution_id": "string", "body": "string", "number": "int64", "session": "int64", "year": "int64",
-                    "title": "string", "adopted_on": "date32", "n_citing_documents": "int64"},
+                    "title": "string", "adopted_on": "date32", "meeting_id": "string", "votes_yes": "int64",
+                    "votes_no": "int64", "votes_abstain": "int64", "n_citing_documents": "int64"},
+    "votes": {"resolution_id": "string", "country_iso3": "string", "vote": "string"},
     "citations": {"citation_id": "string", "document_id": "string", "cited_symbol": "string", "cited_kind": "string",
                   "pinpoint": "string", "raw": "string", "start": "int64", "end": "int64", "via_ibid": "bool"},
     "areas": {"area_id": "string", "label": "string", "definition": "string"},
     "cooperation_areas": {"document_id": "string", "area_id": "string", "n_mentions": "int64", "evidence": "string",
                           "start": "int64", "end": "int64"},
     "entities": {"entity_id": "string", "entity_type": "string", "name": "string", "acronym": "string",
-                 "country_iso3": "string", "title": "string"},
+                 "country_iso3": "string", "title": "string", "kind": "string"},
     "entity_mentions": {"document_id": "string", "entity_id": "string", "surface": "string", "start": "int64", "end": "int64"},
 }
 KEYS = {"documents": ("document_id",), "meetings": ("meeting_id",), "resolutions": ("resolution_id",),
         "citations": ("citation_id",), "areas": ("area_id",), "cooperation_areas": ("document_id", "area_id"),
-        "entities": ("entity_id",)}
+        "entities": ("entity_id",), "votes": ("resolution_id", "country_iso3")}
 VOCABULARIES = {
-    "doc_type": ["presidential_statement", "resolution", "letter", "concept_paper", "report", "meeting_record",
+    "doc_type": ["presidential_statement", "resolution", "draft_resolution", "letter", "concept_paper", "report", "meeting_record",
                  "press_release", "note", "other"],
     "cited_kind": ["sc_resolution", "ga_resolution", "prst", "document", "meeting_record", "charter",
                    "rules_of_procedure", "url", "other"],
     "entity_type": ["organization", "person", "country", "place"],
     "meeting_status": ["held", "planned", "unknown"],
+    "organization_kind": ["regional_organization", "subregional_organization", "un_principal_organ",
+                          "un_subsidiary_body", "un_peace_operation", "un_specialized_agency",
+                          "international_organization", "national_body", "non_state_group", "civil_society", "other"],
+    "vote": ["yes", "no", "abstain"],
 }
 
 
