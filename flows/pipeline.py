@@ -36,8 +36,10 @@ from flows.core.ingest import (
     Rejected,
     drop_duplicates,
     read_bytes,
+    relative_name,
     unsupported_rejections,
 )
+from flows.core.official import OfficialMetadata
 from flows.runners import make_task_runner, resolve_kind, worker_environment
 from flows.settings import BuildSettings
 
@@ -237,7 +239,10 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                      len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
         for batch in _batches(found.documents, max(settings.batch_size, 1024)):
             inventory += ingest.inventory(quote(batch), input_dir, settings.max_bytes)
+        found, official = _official_metadata(found, inventory, input_dir)
         fingerprint = inputs_fingerprint(inventory + fetch_failures, found.unsupported + found.ignored, input_dir, settings)
+        if official.files:  # the metadata files' bytes decide the release too
+            fingerprint = hashlib.sha256((fingerprint + official.digest).encode()).hexdigest()
 
     latest_package = outputs.latest_package() if settings.publish and settings.use_cache else None
     state = outputs.build_state()
@@ -263,6 +268,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures
     if input_dir:
         rejected += unsupported_rejections(found.unsupported, input_dir)
+    rejected += [Rejected(q.source_name, q.source_sha256, q.n_bytes, q.reason, q.detail) for q in official.problems]
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
     with _result_cache(settings, output_dir) as (cache, persistent):
@@ -309,7 +315,10 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         from flows import publish, validate
 
         n_results = len(index)
-        folder, staged = _assemble_and_write(index, rejected, results, outputs, clock)
+        official_notes: list[str] = []
+        folder, staged = _assemble_and_write(index, rejected, results, outputs, clock, official, official_notes)
+        for note in official_notes:
+            log.info("%s", note)
         counts = dict(staged.rows)
         quarantined = dict(sorted(Counter(r.reason for r in rejected).items()))
         with clock("quarantine"):
@@ -355,7 +364,8 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
             if persistent:
                 cache.prune(keep)
-        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
+        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base,
+                             notes=list(official_notes))
         log.info("published %s", release)
         if settings.publish_to:
             with clock("upload"):
@@ -366,15 +376,43 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
         return summary
 
 
+def _official_metadata(found: Discovery, inventory: list[InputFile | Rejected],
+                       root: Path | None) -> tuple[Discovery, OfficialMetadata]:
+    """The official metadata of the inputs: files of other formats that are metadata by their
+    content (they are no longer unsupported) and the vote blocks of the AKN4UN inputs."""
+    from flows.core.official import looks_like_akn, looks_like_metadata, read_official_files
+
+    def data(path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
+
+    files = [(p, data(p)) for p in found.unsupported if p.suffix.lower() in (".json", ".jsonl", ".ndjson")]
+    metadata = [(p, d) for p, d in files if looks_like_metadata(d)]
+    taken = {p for p, _ in metadata}
+    found = Discovery(found.documents, [p for p in found.unsupported if p not in taken], found.ignored)
+    xml = ((i.source_name, d) for i in inventory if isinstance(i, InputFile) and i.source_name.lower().endswith(".xml")
+           for d in [data(i.path)] if looks_like_akn(d))
+    official = read_official_files([(relative_name(p, root), d) for p, d in metadata] if root else [], xml)
+    official.digest = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in metadata)).hexdigest()
+    return found, official
+
+
 def _assemble_and_write(index: CorpusIndex, rejected: list[Rejected], results: RunResults, outputs: Outputs,
-                        clock: StageClock) -> tuple[Path, StagedTables]:
+                        clock: StageClock, official: OfficialMetadata | None = None,
+                        notes: list[str] | None = None) -> tuple[Path, StagedTables]:
     """Finish pass 1 (the index lets go of its state) and write the tables into a staging folder
     (pass 2); the plan lives only here, so its memory is free before validation."""
     from flows import normalize
     from flows.core.storage import release_memory
 
     with clock("assemble"):
-        plan = index.finish(rejected)
+        plan = index.finish(rejected, official)
+    if official is not None and notes is not None:
+        from flows.core.official import summary_lines
+
+        notes += summary_lines(official, plan.global_rows, plan.official_notes)
     release_memory()  # what extraction and pass 1 freed, before pass 2 and validation allocate theirs
     with clock("write"):
         folder = outputs.open_staging()

@@ -30,6 +30,7 @@ from flows.core.extract import DocumentResult
 from flows.core.ingest import Rejected
 from flows.core.meetings import meeting_keys
 from flows.core.models import MeetingMention
+from flows.core.official import OfficialMetadata, OfficialRecord, merge_records, vetoed_by, vote_rows
 from flows.core.organization_kinds import organization_kind
 from flows.core.symbols import resolution_info
 
@@ -144,29 +145,43 @@ class CorpusIndex:
         for e in result.entities:
             self._entities[e.entity_key].add(name, e, _ENTITY_FIELDS)
 
-    def finish(self, rejected: Sequence[Rejected] = ()) -> Plan:
+    def finish(self, rejected: Sequence[Rejected] = (), official: OfficialMetadata | None = None) -> Plan:
         """End pass 1: the plan of pass 2. The index lets go of what it held (its memory is
-        free for pass 2) and takes no more documents."""
+        free for pass 2) and takes no more documents. `official`: the official metadata of the
+        run (adoption, votes, sponsors, subjects, drafts), which wins over what texts state."""
         names = sorted(self._documents)
         ids = mint_document_ids([(n, self._documents[n]) for n in names])
         doc_id = dict(zip(names, ids, strict=True))
         order = sorted(names, key=lambda n: doc_id[n])
+        records, report = merge_records(official or OfficialMetadata())
+        adoption_ids = self._adoption_meetings(records)
 
-        keys = meeting_keys([m for _, m in self._meetings])
+        keys = meeting_keys([m for _, m in self._meetings] + [m for _, m in adoption_ids])
         meeting_ids: dict[str, list[str]] = defaultdict(list)  # source name -> id of each of its mentions
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         statuses: dict[str, set[str]] = defaultdict(set)
-        for (name, m), key in zip(self._meetings, keys, strict=True):
+        for (name, m), key in zip(self._meetings, keys[:len(self._meetings)], strict=True):
             mid = "mtg-" + short_hash(key)
             meeting_ids[name].append(mid)
             tallies[mid].add(name, m, ("body", *_MEETING_FIELDS))
             statuses[mid].add(m.status)
+        adopted_at: dict[str, str] = {}  # official symbol -> id of its adoption (or vote) meeting
+        stated: dict[str, MeetingMention] = {}  # meeting id -> what the official metadata says of it
+        for (symbol, m), key in zip(adoption_ids, keys[len(self._meetings):], strict=True):
+            mid = "mtg-" + short_hash(key if m.meeting_number is not None else (m.body, "written", m.start_date))
+            adopted_at[symbol] = mid
+            stated.setdefault(mid, m)
         meetings = []
-        for mid in sorted(tallies):
-            t = tallies[mid]
+        for mid in sorted(set(tallies) | set(stated)):
+            t = tallies.get(mid, _Tally())
             row: dict[str, Any] = {"meeting_id": mid, "body": t.best("body")}
             row.update({f: t.best(f) for f in _MEETING_FIELDS})
             row["status"] = "held" if "held" in statuses[mid] else "planned" if "planned" in statuses[mid] else "unknown"
+            if mid in stated:  # the official metadata wins over the texts
+                m = stated[mid]
+                row.update({f: getattr(m, f) for f in ("body", "meeting_number", "start_date", "end_date", "format",
+                                                       "agenda_item", "title") if getattr(m, f) is not None})
+                row["status"] = "held"
             row["n_documents"] = len(t.documents)
             meetings.append(row)
 
@@ -182,21 +197,38 @@ class CorpusIndex:
         for name in order:  # the first document (by id) that is the resolution
             if name in self._own:
                 own.setdefault(self._own[name].symbol, (doc_id[name], self._own[name]))
+        adopted_records = {s: r for s, r in records.items() if r.outcome == "adopted" and resolution_info(s)}
         resolutions = []
-        for symbol in sorted(set(self._citing) | set(own)):
+        votes: Rows = []
+        sponsors: Rows = []
+        subjects: Rows = []
+        for symbol in sorted(set(self._citing) | set(own) | set(adopted_records)):
             info = resolution_info(symbol)
             if info is None:
                 continue
             own_id, r = own.get(symbol, (None, None))
             adopted = r.adopted_on if r is not None else _most_common(self._stated[symbol])
+            title = r.title if r is not None else None
             citing = {doc_id[n] for n in self._citing.get(symbol, ())}
-            resolutions.append({
+            row = {
                 "resolution_id": symbol, "body": info.body, "number": info.number, "session": info.session,
                 "year": info.year if info.year is not None else (adopted.year if adopted else None),
-                "title": r.title if r is not None else None, "adopted_on": adopted, "document_id": own_id,
+                "title": title, "adopted_on": adopted, "document_id": own_id,
                 "meeting_id": None, "votes_yes": None, "votes_no": None, "votes_abstain": None,
                 "n_citing_documents": len(citing - {own_id}),
-            })
+            }
+            o = adopted_records.get(symbol)
+            if o is not None:  # the official metadata wins over the texts
+                row.update({"title": o.title or title, "adopted_on": o.adopted_on or adopted,
+                            "meeting_id": adopted_at.get(symbol),
+                            "votes_yes": o.counts[0], "votes_no": o.counts[1], "votes_abstain": o.counts[2]})
+                if row["year"] is None and row["adopted_on"] is not None:
+                    row["year"] = row["adopted_on"].year
+                votes += vote_rows(o, "resolution_id", report)
+                sponsors += _sponsor_rows(o)
+                subjects += [{"resolution_id": symbol, "subject": t, "vocabulary": v} for t, v in o.subjects]
+            resolutions.append(row)
+        drafts, draft_votes = self._drafts(records, adopted_at, doc_id, report)
 
         quarantine = [
             {"source_name": q.source_name, "source_sha256": q.source_sha256, "n_bytes": q.n_bytes,
@@ -208,8 +240,48 @@ class CorpusIndex:
             held.clear()
         self._finished = True
         return Plan(order=order, doc_id=doc_id, meeting_ids=dict(meeting_ids), organizations=organizations,
-                    global_rows={"meetings": meetings, "resolutions": resolutions, "votes": [], "entities": entities,
-                                 "areas": areas, "quarantine": quarantine})
+                    global_rows={"meetings": meetings, "resolutions": resolutions, "votes": votes,
+                                 "resolution_sponsors": sponsors, "resolution_subjects": subjects,
+                                 "draft_resolutions": drafts, "draft_votes": draft_votes, "entities": entities,
+                                 "areas": areas, "quarantine": quarantine},
+                    official_notes=report)
+
+    @staticmethod
+    def _adoption_meetings(records: dict[str, OfficialRecord]) -> list[tuple[str, MeetingMention]]:
+        """The meeting (or written procedure) of each official record, as a mention without a
+        place in any text, so that it joins the same meeting named by the documents."""
+        out = []
+        for symbol, r in records.items():
+            if r.meeting_number is None and not r.written_procedure:
+                continue
+            out.append((symbol, MeetingMention(
+                body=r.body, start=0, end=0, meeting_number=r.meeting_number, start_date=r.adopted_on,
+                end_date=r.adopted_on, agenda_item=r.agenda_item, status="held",
+                title="Voting by mail" if r.written_procedure else None,
+                format="voting by mail" if r.written_procedure else None)))
+        return out
+
+    def _drafts(self, records: dict[str, OfficialRecord], adopted_at: dict[str, str], doc_id: dict[str, str],
+                report: list[str]) -> tuple[Rows, Rows]:
+        """draft_resolutions and draft_votes: drafts that became resolutions (from the metadata's
+        draft symbol) and drafts not adopted (their vote, vetoes)."""
+        by_symbol = {symbol: doc_id[name] for name, symbol in self._documents.items() if symbol}
+        drafts: dict[str, dict[str, Any]] = {}
+        votes: Rows = []
+        for symbol, r in records.items():
+            adopted = r.outcome == "adopted" and resolution_info(symbol) is not None
+            draft = r.draft if adopted else symbol
+            if not draft or draft in drafts:
+                continue
+            drafts[draft] = {
+                "draft_symbol": draft, "body": r.body, "outcome": r.outcome, "resolution_id": symbol if adopted else None,
+                "document_id": by_symbol.get(draft), "voted_on": r.adopted_on, "meeting_id": adopted_at.get(symbol),
+                "votes_yes": r.counts[0], "votes_no": r.counts[1], "votes_abstain": r.counts[2],
+                "vetoed_by": None if adopted else vetoed_by(r),
+                "source_name": f"{r.source_name}#line={r.line}" if r.line else r.source_name}
+            if not adopted:
+                votes += vote_rows(r, "draft_symbol", report)
+        return [drafts[k] for k in sorted(drafts)], votes
 
 
 @dataclass
@@ -222,6 +294,7 @@ class Plan:
     meeting_ids: dict[str, list[str]]
     organizations: frozenset[str]
     global_rows: dict[str, Rows]
+    official_notes: list[str] = field(default_factory=list)  # official metadata set aside, names not mapped
 
     def document_rows(self, r: DocumentResult) -> dict[str, Rows]:
         """One document's rows of every per-document table, each sorted as its table is."""
@@ -275,13 +348,24 @@ class Plan:
             yield self.document_rows(load(name))
 
 
-def assemble_tables(results: Sequence[DocumentResult], rejected: Sequence[Rejected] = ()) -> dict[str, Rows]:
+def _sponsor_rows(r: OfficialRecord) -> Rows:
+    from flows.core.official import member_state_iso3
+
+    rows: dict[str, dict[str, Any]] = {}
+    for name, additional in r.sponsors:
+        rows.setdefault(name, {"resolution_id": r.symbol, "sponsor": name, "country_iso3": member_state_iso3(name),
+                               "additional": additional})
+    return [rows[k] for k in sorted(rows)]
+
+
+def assemble_tables(results: Sequence[DocumentResult], rejected: Sequence[Rejected] = (),
+                    official: OfficialMetadata | None = None) -> dict[str, Rows]:
     """All tables of a release from results held in memory (small corpora and tests; the flow
     streams the same two passes through `flows.core.storage.write_tables`)."""
     index = CorpusIndex()
     for r in results:
         index.add(r)
-    plan = index.finish(rejected)
+    plan = index.finish(rejected, official)
     by_name = {r.source.source_name: r for r in results}
     tables: dict[str, Rows] = {name: [] for name in DOCUMENT_TABLES}
     for doc_rows in plan.rows(by_name.__getitem__):
