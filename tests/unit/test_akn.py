@@ -205,3 +205,16 @@ def test_the_same_resolution_cites_the_same_symbols_in_every_language():
         result = extract_document(source_from_bytes("x.xml", data))
         cited[lang] = {c.cited_symbol for c in result.citations if c.cited_kind != "url"}
     assert cited["English"] == cited["French"] == cited["Arabic"] == cited["Chinese"]
+
+
+def test_language_versions_get_their_own_document_ids():
+    from flows.core.assemble import mint_document_ids
+
+    ids = mint_document_ids([
+        ("a/E.xml", "S/RES/1 (2031)", "en"), ("a/F.xml", "S/RES/1 (2031)", "fr"), ("a/C.xml", "S/RES/1 (2031)", "zh"),
+        ("b/F.xml", "S/RES/2 (2031)", "fr"),  # one language only: the symbol
+        ("c/x.txt", None, "en"), ("d/F1.xml", "S/RES/3 (2031)", "fr"), ("d/F2.xml", "S/RES/3 (2031)", "fr"),
+    ])
+    assert ids == ["S/RES/1 (2031)", "S/RES/1 (2031)@fr", "S/RES/1 (2031)@zh", "S/RES/2 (2031)", "c/x",
+                   "d/F1", "d/F2"]
+    assert mint_document_ids([("x.txt", "S/1/2")]) == ["S/1/2"]  # (name, symbol) pairs still work
