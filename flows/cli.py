@@ -48,6 +48,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"publish": False})
     if args.no_cache:
         settings = settings.model_copy(update={"use_cache": False})
+    if args.allow_shrink:
+        settings = settings.model_copy(update={"allow_shrink": True})
     if settings.input_dir is not None and not settings.input_dir.exists():
         return _fail(f"input folder {settings.input_dir} does not exist", EXIT_USAGE)
     if settings.input_dir is not None and not settings.input_dir.is_dir():
@@ -55,6 +57,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if settings.output_dir.exists() and not settings.output_dir.is_dir():
         return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
 
+    from flows.core.storage import PublishRefused
     from flows.pipeline import ValidationFailed, build_release
 
     sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
@@ -70,6 +73,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValidationFailed as exc:
         print("\nthe release failed validation and was NOT published:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except PublishRefused as exc:
+        print(f"\nthe release was NOT published: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print("\n" + summary.render())
     if args.json:
@@ -177,6 +183,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--dask-address", metavar="ADDR", help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")
     b.add_argument("--cache-dir", type=Path, help="per-document result cache (default: OUTPUT/.cache/extract)")
     b.add_argument("--no-cache", action="store_true", help="extract every document again (ignore and refill the cache)")
+    b.add_argument("--allow-shrink", action="store_true",
+                   help="publish even if the release has fewer documents than latest or loses more than 10%% of a "
+                        "table's rows (an empty release is never published)")
     b.add_argument("--json", metavar="FILE", help="also write the run summary as JSON to FILE")
     b.set_defaults(func=cmd_build)
 

@@ -53,7 +53,7 @@ class ValidationFailed(RuntimeError):
 
 @dataclass
 class RunSummary:
-    status: str  # published, unchanged, validated (publish off), validation_failed
+    status: str  # published, unchanged, validated (publish off), validation_failed, refused (publishing gate)
     release: str | None
     rows: dict[str, int]
     n_documents: int
@@ -341,6 +341,17 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             _artifacts(summary)
             return summary
 
+        if settings.publish:  # the publishing gate (CONTRACT.md): before validation, which it saves
+            from flows.core.storage import PublishRefused, publishing_gate
+
+            refused = publishing_gate(counts, n_results, outputs.latest_package(), settings.allow_shrink)
+            if refused:
+                outputs.discard(folder)  # latest stays; the cache is not pruned (it keeps what it had)
+                summary = RunSummary(status="refused", release=None, validation="not run", **base,
+                                     notes=[refused, "latest was not moved"])
+                log.error("not published: %s", refused)
+                _artifacts(summary)
+                raise PublishRefused(refused)
         release_memory()
         staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
         staged = staged.moved(staging)

@@ -40,6 +40,9 @@ class BuildSettings(BaseModel):
     fetch_cache_dir: Path | None = Field(None, description="Fetched bytes and their provenance "
                                                            "(default: <output_dir>/.cache/fetch).")
     offline: bool = Field(False, description="Fetch nothing: use only what the fetch cache holds.")
+    allow_shrink: bool = Field(False, description="Publish a release that has fewer documents than latest or loses "
+                                                  "more than 10% of a table's rows (the publishing gate refuses it "
+                                                  "otherwise). An empty release is never published.")
     publish_to: str | None = Field(None, description="Also upload each published release to object storage, e.g. "
                                                      "s3://bucket/prefix (fsspec URL; credentials from the environment), "
                                                      "then move the remote latest.")

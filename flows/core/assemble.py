@@ -53,16 +53,22 @@ def _stem(source_name: str) -> str:
     return str(PurePosixPath(source_name).with_suffix(""))
 
 
-def mint_document_ids(documents: Sequence[tuple[str, str | None]]) -> list[str]:
-    """(source name, printed symbol) pairs to document ids: the printed symbol where it is
-    unique in the release; otherwise the source path without its extension (the whole source
-    name when even that collides)."""
-    symbols = Counter(symbol for _, symbol in documents if symbol)
-    stems = Counter(_stem(name) for name, _ in documents)
+def mint_document_ids(documents: Sequence[tuple[str, str | None] | tuple[str, str | None, str | None]]) -> list[str]:
+    """(source name, printed symbol[, language]) to document ids (CONTRACT.md, language versions):
+    the symbol for the one document that bears it, or for its English version when it has
+    several language versions; `<symbol>@<language>` for the other versions. A document without
+    a symbol, or whose symbol and language another document also has, takes the source path
+    without its extension (the whole source name when even that collides)."""
+    entries = [(d[0], d[1], d[2] if len(d) > 2 else None) for d in documents]
+    symbols = Counter(symbol for _, symbol, _ in entries if symbol)
+    versions = Counter((symbol, lang) for _, symbol, lang in entries if symbol)
+    stems = Counter(_stem(name) for name, _, _ in entries)
     ids = []
-    for name, symbol in documents:
+    for name, symbol, lang in entries:
         if symbol and symbols[symbol] == 1:
             ids.append(symbol)
+        elif symbol and lang and versions[(symbol, lang)] == 1:
+            ids.append(symbol if lang == "en" else f"{symbol}@{lang}")
         else:
             stem = _stem(name)
             ids.append(stem if stems[stem] == 1 else name)
@@ -115,7 +121,7 @@ class CorpusIndex:
     document's result (in any order), then `finish` for the plan of pass 2."""
 
     def __init__(self) -> None:
-        self._documents: dict[str, str | None] = {}  # source name -> printed symbol
+        self._documents: dict[str, tuple[str | None, str | None]] = {}  # source name -> (symbol, language)
         self._own: dict[str, _OwnResolution] = {}  # source name -> the resolution it is
         self._citing: dict[str, set[str]] = defaultdict(set)  # resolution -> citing source names
         self._stated: dict[str, Counter] = defaultdict(Counter)  # resolution -> stated dates
@@ -133,7 +139,7 @@ class CorpusIndex:
         if name in self._documents:
             raise ValueError(f"document {name!r} was added twice")
         meta = result.meta
-        self._documents[name] = meta.symbol
+        self._documents[name] = (meta.symbol, meta.language)
         if meta.doc_type == "resolution" and meta.symbol and resolution_info(meta.symbol):
             self._own[name] = _OwnResolution(meta.symbol, meta.adopted_on or meta.date, meta.title)
         for c in _unique_citations(result):
@@ -150,7 +156,7 @@ class CorpusIndex:
         free for pass 2) and takes no more documents. `official`: the official metadata of the
         run (adoption, votes, sponsors, subjects, drafts), which wins over what texts state."""
         names = sorted(self._documents)
-        ids = mint_document_ids([(n, self._documents[n]) for n in names])
+        ids = mint_document_ids([(n, *self._documents[n]) for n in names])
         doc_id = dict(zip(names, ids, strict=True))
         order = sorted(names, key=lambda n: doc_id[n])
         records, report = merge_records(official or OfficialMetadata())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from flows.core.formats import CONVERTED_FORMATS, SUPPORTED_SUFFIXES, ConversionError, convert, sniff_format
+from flows.core.formats.akn import AknDocument, read_akn
 from flows.core.textnorm import normalize_text
 
 DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES  # .txt .md .pdf .docx .html .htm
@@ -32,6 +33,7 @@ class SourceDocument:
     raw_text: str
     text: str  # normalized: the text every offset refers to
     source_url: str | None = None  # where a fetched document was downloaded from
+    markup: AknDocument | None = None  # Akoma Ntoso input: what its markup states (metadata, links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +191,16 @@ def source_from_bytes(name: str, data: bytes, digest: str | None = None,
     if not data:
         return Rejected(name, digest, 0, "empty", "the file is empty (0 bytes)")
     fmt = sniff_format(data, name, content_type)
+    if fmt == "akn":  # the text is built already normalized, with the offsets of its links
+        try:
+            akn = read_akn(data)
+        except ConversionError as exc:
+            return Rejected(name, digest, len(data), exc.reason, exc.detail)
+        return SourceDocument(name, digest, len(data), "akn", akn.text, akn.text, markup=akn)
+    if fmt == "xml" and name.lower().endswith((".txt", ".md")):
+        fmt = "text"  # a text file that begins with a tag is still text
     try:  # anything not recognised as PDF, Word or HTML is decoded as text (or rejected as binary)
-        converted = convert(data, fmt if fmt in CONVERTED_FORMATS else "text")
+        converted = convert(data, fmt if fmt in (*CONVERTED_FORMATS, "xml") else "text")
     except ConversionError as exc:
         return Rejected(name, digest, len(data), exc.reason, exc.detail)
     raw_text, encoding = converted.text, converted.encoding

@@ -461,3 +461,42 @@ class Outputs:
             Path(f"{target}.reason.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (qdir / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return qdir
+
+
+# --- the publishing gate (CONTRACT.md) ---------------------------------------------------------
+
+MAX_TABLE_LOSS = 0.10  # a release may lose at most this share of any table's rows (unless told)
+_GATE_EXEMPT = frozenset({"quarantine"})  # fewer quarantined inputs is no loss of data
+
+
+class PublishRefused(RuntimeError):
+    """The publishing gate stopped a release: it was not published and latest did not move."""
+
+
+def publishing_gate(rows: dict[str, int], n_documents: int, latest: dict[str, Any] | None,
+                    allow_shrink: bool = False, max_loss: float = MAX_TABLE_LOSS) -> str | None:
+    """Why a release with these row counts may not replace `latest` (its datapackage.json), or
+    None when it may. A release with no documents is never published. One with fewer documents
+    than latest, or that loses more than `max_loss` of any table's rows, is published only when
+    the shrink is intended (`allow_shrink`)."""
+    if n_documents == 0 or rows.get("documents", 0) == 0:
+        return "the release holds no documents (every input failed or none was found): an empty release is never published"
+    if latest is None or allow_shrink:
+        return None
+    before = {r["name"]: int(r.get("rows", 0)) for r in latest.get("resources", [])
+              if r.get("format") == "parquet" and "name" in r}
+    old_docs = int(latest.get("uncoop", {}).get("n_documents", before.get("documents", 0)))
+    problems = []
+    if rows.get("documents", 0) < old_docs:
+        problems.append(f"{rows.get('documents', 0)} documents where the latest release ({latest.get('version')}) "
+                        f"has {old_docs}")
+    for name, old in sorted(before.items()):
+        new = rows.get(name)
+        if name in _GATE_EXEMPT or new is None or old == 0 or name == "documents":
+            continue
+        if new < old * (1 - max_loss):
+            problems.append(f"table {name} would lose {old - new} of its {old} rows ({(old - new) / old:.0%})")
+    if not problems:
+        return None
+    return ("the release shrinks: " + "; ".join(problems)
+            + ". It was not published; if the shrink is intended, build again with --allow-shrink")

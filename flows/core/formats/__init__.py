@@ -19,12 +19,13 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from flows.core.formats.akn import looks_akn, looks_xml
 from flows.core.formats.errors import ConversionError
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".xml")
 CONVERTED_FORMATS: tuple[str, ...] = ("pdf", "docx", "html")
 
-_SUFFIX_FORMATS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".xhtml": "html",
+_SUFFIX_FORMATS = {".xml": "xml", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".xhtml": "html",
                    ".txt": "text", ".md": "text"}
 _CONTENT_TYPES = {
     "application/pdf": "pdf",
@@ -32,6 +33,7 @@ _CONTENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "text/html": "html",
     "application/xhtml+xml": "html",
+    "application/akn+xml": "akn",
     "text/plain": "text",
     "text/markdown": "text",
     "text/x-markdown": "text",
@@ -84,7 +86,8 @@ def _looks_html(data: bytes) -> bool:
 
 
 def sniff_format(data: bytes, name: str = "", content_type: str | None = None) -> str:
-    """What a file is: "pdf", "docx", "html", "text" or "unknown".
+    """What a file is: "pdf", "docx", "akn" (Akoma Ntoso XML), "xml" (any other XML), "html",
+    "text" or "unknown".
 
     The bytes decide first (a PDF saved as .txt is still a PDF), then the content type a server
     sent, then the file name's suffix. A zip that is not a Word document and an old binary .doc
@@ -93,8 +96,13 @@ def sniff_format(data: bytes, name: str = "", content_type: str | None = None) -
         return "pdf"
     if data.startswith(b"PK\x03\x04") and _is_docx_zip(data):
         return "docx"
+    if looks_akn(data):
+        return "akn"
     if _looks_html(data):
         return "html"
+    root = looks_xml(data)
+    if root is not None and root.rsplit(":", 1)[-1].lower() != "html":
+        return "xml"
     if content_type:
         fmt = _CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
         if fmt:
@@ -136,6 +144,11 @@ def convert(data: bytes, fmt: str) -> Converted:
         return Converted(text, f"html:{charset}")
     if fmt == "text":
         return _decode_text(data)
+    if fmt == "xml":
+        root = looks_xml(data)
+        raise ConversionError("unsupported_format", f"XML whose root element is <{root}>, not an Akoma Ntoso "
+                                                    "document (<akomaNtoso>)" if root else
+                                                    "an .xml file that does not start like XML")
     raise ConversionError("unsupported_format",
                           f"format '{fmt}' is not read; supported: {', '.join(SUPPORTED_SUFFIXES)}")
 
