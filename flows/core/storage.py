@@ -293,6 +293,47 @@ def datapackage(staged: StagedTables, version: str, created: dt.datetime, extra:
     }
 
 
+def _same_bytes(a: Path, b: Path, chunk: int = 2**20) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(chunk), fb.read(chunk)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def link_unchanged(staging: Path, previous: Path | None) -> list[str]:
+    """Replace each file of `staging` whose bytes equal the file at the same path in the
+    `previous` release by a hard link to it: a table, a validation page or the data dictionary
+    that did not change is stored once on disk, however many releases hold it. Releases are
+    immutable, so sharing a file between two of them changes neither. Where hard links are not
+    possible (another filesystem, a filesystem without them) the staged copy stays. A file is
+    linked only when its size matches and its bytes are compared equal (a changed table differs
+    in size or in its first blocks, so the comparison mostly stops early). datapackage.json is
+    written afterwards and is never linked. Returns the linked paths (relative, '/'-separated)."""
+    if previous is None or not previous.is_dir():
+        return []
+    linked = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(staging)
+        old = previous / rel
+        if rel.as_posix() == "datapackage.json" or not old.is_file() or old.is_symlink():
+            continue
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.link")
+        try:
+            if old.stat().st_size != path.stat().st_size or os.path.samefile(old, path) or not _same_bytes(old, path):
+                continue
+            os.link(old, tmp)
+            os.replace(tmp, path)
+        except OSError:  # no hard links here: keep the staged copy
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            continue
+        linked.append(rel.as_posix())
+    return linked
+
+
 def _safe_relative(name: str) -> str:
     """`name` if it is a plain relative path, else a stable file name derived from it."""
     parts = name.split("/")
@@ -385,6 +426,7 @@ class Outputs:
 
     def finish(self, staging: Path, package: Mapping[str, Any]) -> Path:
         """Write datapackage.json last, move the staged release into releases/, then move latest."""
+        link_unchanged(staging, self.latest())
         (staging / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         self.releases.mkdir(parents=True, exist_ok=True)
         final = self.releases / staging.name

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -191,6 +192,38 @@ def test_publish_moves_latest_and_keeps_releases_immutable(tmp_path):
     with pytest.raises(FileExistsError):  # the same version again: releases are immutable
         enc = out.stage(rows(), first.name)
         out.finish(enc.folder, datapackage(enc, first.name, t1, {}))
+
+
+def test_files_equal_to_the_previous_releases_are_hard_links(tmp_path):
+    """A table that did not change is one file on disk shared by both releases; a changed one
+    is the new release's own; the datapackage still gives each file's bytes and sha256."""
+    import hashlib
+
+    out = Outputs(tmp_path)
+    first, _ = publish(out, rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    second, _ = publish(out, rows("Chapter VII of the Charter."), dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    same = {p.name for p in second.iterdir() if p.is_file() and (first / p.name).is_file()
+            and os.path.samefile(first / p.name, p)}
+    assert {"entities.parquet", "entities.json", "quarantine.json", "data_dictionary.md"} <= same
+    assert not same & {"documents.parquet", "documents.json", "datapackage.json"}
+    assert (second / "entities.json").stat().st_nlink == 2 and (second / "documents.json").stat().st_nlink == 1
+    for res in json.loads((second / "datapackage.json").read_text())["resources"]:
+        data = (second / res["path"]).read_bytes()
+        assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_without_hard_links_the_release_keeps_its_own_copies(tmp_path, monkeypatch):
+    out = Outputs(tmp_path)
+    first, _ = publish(out, rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+    def cross_device(src, dst, *args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    second, _ = publish(out, rows("Chapter VII of the Charter."), dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    assert (second / "entities.json").read_bytes() == (first / "entities.json").read_bytes()
+    assert not os.path.samefile(first / "entities.json", second / "entities.json")
+    assert not [p for p in second.rglob("*") if p.name.endswith(".link")]  # no temporary file left
 
 
 def test_datapackage_describes_every_file(tmp_path):
