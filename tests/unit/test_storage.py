@@ -2,20 +2,26 @@
 
 import datetime as dt
 import json
+import os
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.core.assemble import CorpusIndex
 from flows.core.ingest import Rejected
-from flows.core.schema import tables
+from flows.core.schema import arrow_schema, tables
 from flows.core.storage import (
     Outputs,
     TableWriter,
+    _json_chunk,
     datapackage,
     encode_tables,
     new_version,
     read_table,
+    to_arrow,
     write_tables,
 )
 from tests.sample_rows import release_rows
@@ -37,6 +43,54 @@ def test_encoding_is_deterministic_and_typed(tmp_path):
     assert str(read_table(a.folder, "documents").schema.field("date").type) == "date32[day]"
     assert str(read_table(a.folder, "citations").schema.field("via_ibid").type) == "bool"
     assert a.rows == {name: len(rows().get(name, [])) for name in tables()}
+
+
+def old_json(rows) -> bytes:
+    """The JSON the writer wrote before it used orjson: the standard library's encoder."""
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=lambda v: v.isoformat())
+    return text.encode("utf-8")
+
+
+# every ASCII control character, quotes and backslash, DEL, C1, non-breaking space, line and
+# paragraph separators, a byte-order mark, CJK and a character outside the BMP
+TRICKY = "".join(map(chr, range(0x20))) + '"\\/\x7f\u0085\u00a0é\u2028\u2029\ufeff日本\U0001F600 Chapter VIII OIC'
+
+
+def test_json_files_hold_the_bytes_of_the_standard_encoder(tmp_path):
+    data = release_rows(TRICKY)
+    data["citations"][0].update(via_ibid=True, stated_date=dt.date(1945, 6, 26), pinpoint="para. 3")
+    data["citations"].append({**data["citations"][0], "citation_id": "cit-" + "f" * 16, "start": 2**40, "via_ibid": False})
+    staged = encode_tables(data, tmp_path)
+    for name in tables():
+        written = (staged.folder / f"{name}.json").read_bytes()
+        assert written == b"[" + old_json(read_table(staged.folder, name).to_pylist())[1:-1] + b"]\n", name
+    assert json.loads((staged.folder / "documents.json").read_bytes())[0]["text"] == TRICKY
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "surface": st.text(max_size=40),
+    "start": st.integers(-(2**63), 2**63 - 1),
+    "date": st.one_of(st.none(), st.dates()),
+    "flag": st.one_of(st.none(), st.booleans()),
+}), max_size=8))
+def test_json_chunk_is_the_standard_encoders_bytes(rows):
+    table = pa.Table.from_pylist(rows, schema=pa.schema([("surface", pa.string()), ("start", pa.int64()),
+                                                         ("date", pa.date32()), ("flag", pa.bool_())]))
+    assert _json_chunk(table) == old_json(table.to_pylist())[1:-1]
+
+
+def test_rows_become_the_schemas_columns(tmp_path):
+    """Missing keys are null, keys outside the schema are ignored, types are the schema's:
+    what building each column from `row.get(name)` gave before."""
+    table = tables()["citations"]
+    schema = arrow_schema(table)
+    data = release_rows()["citations"]
+    data = [data[0], {"citation_id": "cit-" + "1" * 16, "start": 3, "extra": "ignored"}, {}]
+    built = to_arrow(data, table)
+    assert built.schema == schema
+    assert built.equals(pa.Table.from_pydict({n: [r.get(n) for r in data] for n in schema.names}, schema=schema))
+    assert to_arrow([], table).schema == schema and to_arrow([], table).num_rows == 0
 
 
 def test_parquet_is_zstd(tmp_path):
@@ -138,6 +192,38 @@ def test_publish_moves_latest_and_keeps_releases_immutable(tmp_path):
     with pytest.raises(FileExistsError):  # the same version again: releases are immutable
         enc = out.stage(rows(), first.name)
         out.finish(enc.folder, datapackage(enc, first.name, t1, {}))
+
+
+def test_files_equal_to_the_previous_releases_are_hard_links(tmp_path):
+    """A table that did not change is one file on disk shared by both releases; a changed one
+    is the new release's own; the datapackage still gives each file's bytes and sha256."""
+    import hashlib
+
+    out = Outputs(tmp_path)
+    first, _ = publish(out, rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    second, _ = publish(out, rows("Chapter VII of the Charter."), dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    same = {p.name for p in second.iterdir() if p.is_file() and (first / p.name).is_file()
+            and os.path.samefile(first / p.name, p)}
+    assert {"entities.parquet", "entities.json", "quarantine.json", "data_dictionary.md"} <= same
+    assert not same & {"documents.parquet", "documents.json", "datapackage.json"}
+    assert (second / "entities.json").stat().st_nlink == 2 and (second / "documents.json").stat().st_nlink == 1
+    for res in json.loads((second / "datapackage.json").read_text())["resources"]:
+        data = (second / res["path"]).read_bytes()
+        assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_without_hard_links_the_release_keeps_its_own_copies(tmp_path, monkeypatch):
+    out = Outputs(tmp_path)
+    first, _ = publish(out, rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+    def cross_device(src, dst, *args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    second, _ = publish(out, rows("Chapter VII of the Charter."), dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    assert (second / "entities.json").read_bytes() == (first / "entities.json").read_bytes()
+    assert not os.path.samefile(first / "entities.json", second / "entities.json")
+    assert not [p for p in second.rglob("*") if p.name.endswith(".link")]  # no temporary file left
 
 
 def test_datapackage_describes_every_file(tmp_path):
