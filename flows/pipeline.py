@@ -250,7 +250,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             and state.get("release") == latest_package.get("version")):
         extra = latest_package["uncoop"]
         rows = {r["name"]: r.get("rows", 0) for r in latest_package["resources"]
-                if r.get("format") == "parquet"}
+                if r.get("profile") == "tabular-data-resource" and not r["name"].endswith("-json")}
         summary = RunSummary(status="unchanged", release=str(outputs.latest()), rows=rows,
                              n_documents=extra.get("n_documents", 0), quarantined=extra.get("quarantined", {}),
                              n_ignored=len(found.ignored), validation="passed (unchanged release)",

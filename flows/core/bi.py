@@ -39,6 +39,7 @@ from flows.core.schema import Table, tables
 
 DUCKDB_FILE = "uncoop.duckdb"
 CSV_ZIP_FILE = "uncoop-csv.zip"
+CSV_SUFFIX = ".csv"
 CHANGES_JSON = "changes.json"
 CHANGES_MD = "CHANGES.md"
 
@@ -374,20 +375,42 @@ def _add_file(zf: zipfile.ZipFile, name: str, source: Path, level: int) -> None:
         shutil.copyfileobj(src, dest, 1 << 20)
 
 
+def csv_path(release_dir: Path, name: str) -> Path:
+    """Where a table's CSV file is in a release folder."""
+    return Path(release_dir) / f"{name}{CSV_SUFFIX}"
+
+
+def write_csv_tables(release_dir: Path) -> dict[str, Path]:
+    """Every table of a release folder (its Parquet files) as `<table>.csv` beside it: the
+    per-table CSV downloads, and the files datapackage.json describes as the tabular resources
+    (Frictionless checks their rows, bytes and sha256; it cannot count the bytes of a Parquet
+    or JSON file it reads through a parser). Each is written under a temporary name first."""
+    out = {}
+    for name, parquet in release_tables(release_dir).items():
+        target = csv_path(release_dir, name)
+        with _replacing(target) as tmp:
+            write_csv(parquet, tmp)
+        out[name] = target
+    return out
+
+
 def write_csv_zip(release_dir: Path, path: Path, level: int = CSV_ZIP_LEVEL) -> None:
     """One CSV per table of a release folder (its Parquet files) in a zip whose bytes depend only
-    on the tables (sorted entries, fixed times). Each CSV is first written to a scratch file
+    on the tables (sorted entries, fixed times). A table's CSV already in the folder
+    (`write_csv_tables`) is packed as it is; otherwise it is first written to a scratch file
     beside the zip (a batch of rows at a time), so its size is known when its entry starts,
     then deflated into its entry. `level` is the deflate level of the CSV entries."""
     files = release_tables(release_dir)
     names = sorted(files)
     with _replacing(Path(path)) as tmp, tempfile.TemporaryDirectory(prefix=".csv-", dir=tmp.parent,
                                                                      ignore_cleanup_errors=True) as scratch:
-        csv_file = Path(scratch) / "table.csv"
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(_zip_entry("README.txt"), _readme(names))
             for name in names:
-                write_csv(files[name], csv_file)
+                csv_file = csv_path(release_dir, name)
+                if not csv_file.is_file():
+                    csv_file = Path(scratch) / "table.csv"
+                    write_csv(files[name], csv_file)
                 _add_file(zf, f"{name}.csv", csv_file, level)
 
 
@@ -412,7 +435,9 @@ def extra_resources(release_dir: Path) -> list[dict[str, Any]]:
             continue
         res: dict[str, Any] = {"name": name, "path": fname, "title": title, "description": description,
                                "format": fmt, "mediatype": media, "bytes": path.stat().st_size,
-                               "hash": "sha256:" + sha256_file(path)}
+                               "hash": "sha256:" + sha256_file(path),
+                               # a file, not a table: Frictionless checks its bytes and sha256
+                               "profile": "data-resource", "type": "file"}
         if fmt in ("json", "md"):
             res["encoding"] = "utf-8"
         out.append(res)

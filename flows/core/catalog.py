@@ -499,8 +499,8 @@ def _tables_section(release_dir: Path, package: Mapping[str, Any], validation: M
     per_table = (validation or {}).get("per_table") or {}
     body = []
     for name, table in tables().items():
-        parquet, json_res = by_path.get(f"{name}.parquet"), by_path.get(f"{name}.json")
-        rows = (parquet or json_res or {}).get("rows")
+        parquet, json_res, csv_res = (by_path.get(f"{name}.{ext}") for ext in ("parquet", "json", "csv"))
+        rows = next((r["rows"] for r in (csv_res, parquet, json_res) if r and isinstance(r.get("rows"), int)), None)
         checks = per_table.get(name)
         checked = (f"{_n(checks.get('expectations', 0) - checks.get('failed', 0))}/{_n(checks.get('expectations', 0))}"
                    if checks else "–")
@@ -627,7 +627,7 @@ def _counts(package: Mapping[str, Any], release_dir: Path) -> dict[str, int]:
     by_path = _resources_by_path(package)
     counts = {name: pq.ParquetFile(path).metadata.num_rows for name, path in release_tables(release_dir).items()}
     for name in tables():
-        rows = (by_path.get(f"{name}.parquet") or {}).get("rows")
+        rows = (by_path.get(f"{name}.csv") or by_path.get(f"{name}.parquet") or {}).get("rows")
         if isinstance(rows, int):
             counts[name] = rows
     return counts
@@ -681,5 +681,5 @@ def catalog_resource(release_dir: Path) -> dict[str, Any]:
     data = (Path(release_dir) / CATALOG_FILE).read_bytes()
     return {"name": "catalog", "path": CATALOG_FILE, "title": "catalog page",
             "description": "What this release holds, its tables, data dictionary, validation and charts (offline HTML).",
-            "format": "html", "mediatype": "text/html", "encoding": "utf-8",
+            "format": "html", "mediatype": "text/html", "encoding": "utf-8", "profile": "data-resource", "type": "file",
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}

@@ -70,6 +70,14 @@ def dataset_metadata() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
+def full_value_pattern(pattern: str) -> bool:
+    """Whether a pattern is anchored at both ends. Great Expectations and JSON Schema search a
+    pattern anywhere in the value, Frictionless matches it against the whole value: a pattern
+    anchored at both ends means the same to all three (a prefix such as `^S/RES/` failed every
+    value in Frictionless)."""
+    return pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")
+
+
 @cache
 def tables() -> dict[str, Table]:
     """All tables of a release, in publication order."""
@@ -84,6 +92,9 @@ def tables() -> dict[str, Table]:
                 raise ValueError(f"schemas/tables.yaml: {name}.{col['name']} has unknown type {col['type']!r}")
             if col.get("vocabulary") and col["vocabulary"] not in vocabularies():
                 raise ValueError(f"schemas/tables.yaml: {name}.{col['name']} names unknown vocabulary")
+            if col.get("pattern") and not full_value_pattern(col["pattern"]):
+                raise ValueError(f"schemas/tables.yaml: {name}.{col['name']} pattern {col['pattern']!r} must match the "
+                                 "whole value (start with ^ and end with $): Frictionless matches it so")
             columns.append(Column(**col))
         out[name] = Table(
             name=name,

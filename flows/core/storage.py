@@ -250,36 +250,52 @@ def new_version(fingerprint: str, now: dt.datetime | None = None) -> str:
 
 
 def datapackage(staged: StagedTables, version: str, created: dt.datetime, extra: Mapping[str, Any]) -> dict[str, Any]:
-    """Frictionless Data Package descriptor of a release."""
+    """Frictionless Data Package descriptor of a release (profile `data-package`: it lists
+    files that are not tables too, which a `tabular-data-package` may not).
+
+    Each table is one tabular resource, its CSV file (`<table>.csv`, written with the extras):
+    `frictionless validate` reads it and checks every row against the schema, the keys, the
+    row count, the bytes and the sha256. The same rows as Parquet and JSON are `<table>-parquet`
+    and `<table>-json`, described as files (`"type": "file"`) with their schema, bytes and sha256,
+    which Frictionless checks too: read as tables, it could not count their bytes (it reads
+    them through pyarrow and ijson) and reported every declared size as wrong."""
+    from flows.core.bi import CSV_SUFFIX
+
     meta = dataset_metadata()
     resources = []
     for name, table in tables().items():
-        for ext, fmt, media in (("parquet", "parquet", "application/vnd.apache.parquet"), ("json", "json", "application/json")):
+        schema = frictionless_schema(table)
+        csv = staged.folder / f"{name}{CSV_SUFFIX}"
+        if csv.is_file():
+            resources.append({
+                "name": name, "path": csv.name, "profile": "tabular-data-resource", "title": name,
+                "description": table.description, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True,
+                            "header": True},
+                "bytes": csv.stat().st_size, "hash": "sha256:" + sha256_file(csv), "rows": staged.rows[name],
+                "schema": schema,
+            })
+        for ext, media, what in (("parquet", "application/vnd.apache.parquet", "Parquet (zstd)"),
+                                 ("json", "application/json", "a JSON array of objects")):
             size, sha = staged.files[f"{name}.{ext}"]
             res: dict[str, Any] = {
-                "name": name if ext == "parquet" else f"{name}-json",
-                "path": f"{name}.{ext}",
-                "profile": "tabular-data-resource",
-                "title": name,
-                "description": table.description,
-                "format": fmt,
-                "mediatype": media,
-                "encoding": "utf-8",
-                "bytes": size,
-                "hash": "sha256:" + sha,
-                "rows": staged.rows[name],
-                "schema": frictionless_schema(table),
+                "name": f"{name}-{ext}", "path": f"{name}.{ext}", "profile": "data-resource", "type": "file",
+                "title": f"{name} ({ext})",
+                "description": f"{table.description} The same {staged.rows[name]} rows as {name}.csv, as {what}.",
+                "format": ext, "mediatype": media, "bytes": size, "hash": "sha256:" + sha, "schema": schema,
             }
+            if ext == "json":
+                res["encoding"] = "utf-8"
             resources.append(res)
     graph_size, graph_sha = staged.files[GRAPH_FILE]
     resources.append({
         "name": "citation-network", "path": GRAPH_FILE, "title": "citation network",
         "description": "Documents and the instruments they cite as a directed graph (GraphML), edges weighted by citations.",
         "format": "graphml", "mediatype": "application/graphml+xml", "encoding": "utf-8",
-        "bytes": graph_size, "hash": "sha256:" + graph_sha,
+        "bytes": graph_size, "hash": "sha256:" + graph_sha, "profile": "data-resource", "type": "file",
     })
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": meta["name"],
         "title": meta["title"],
         "description": meta["description"].strip(),
@@ -407,12 +423,15 @@ class Outputs:
         return folder
 
     def seal_staging(self, folder: Path, version: str) -> Path:
-        """Name a staged release by its version and add the data dictionary."""
+        """Name a staged release by its version and add the data dictionary and the CSV files."""
         staging = self.root / STAGING / version
         if staging.exists():
             shutil.rmtree(staging)
         os.replace(folder, staging)
         (staging / "data_dictionary.md").write_text(data_dictionary(), encoding="utf-8")
+        from flows.core.bi import write_csv_tables
+
+        write_csv_tables(staging)  # per-table downloads, and the tabular resources of datapackage.json
         return staging
 
     def stage(self, rows_by_table: Mapping[str, Sequence[Mapping[str, Any]]], version: str | None = None,

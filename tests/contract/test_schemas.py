@@ -81,3 +81,15 @@ def test_json_schema_requires_every_column():
 def test_generated_files_do_not_drift():
     stale = drifted()
     assert stale == [], f"regenerate with `uncoop schemas` (make schemas): {stale}"
+
+
+def test_every_pattern_matches_the_whole_value():
+    """Frictionless matches a pattern against the whole value (a prefix such as ^S/RES/ failed
+    every resolution_id); anchored at both ends it means the same to GX and JSON Schema."""
+    from flows.core.schema import full_value_pattern
+
+    patterns = [(t.name, c.name, c.pattern) for t in tables().values() for c in t.columns if c.pattern]
+    assert patterns
+    assert [p for p in patterns if not full_value_pattern(p[2])] == []
+    assert not full_value_pattern("^(?:S|A|E)/RES/") and not full_value_pattern("^a\\$")
+    assert full_value_pattern("^(?:S|A|E)/RES/.+$")

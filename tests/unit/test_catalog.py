@@ -121,7 +121,7 @@ def test_every_table_is_listed_with_rows_and_sha256_of_the_datapackage(release):
             current = attrs["data-table"]
             listed.append(current)
         elif tag == "td" and "data-rows" in attrs:
-            assert int(attrs["data-rows"]) == by_path[f"{current}.parquet"]["rows"]
+            assert int(attrs["data-rows"]) == by_path[f"{current}.csv"]["rows"]
         elif tag == "code" and "data-sha256" in attrs:
             assert "sha256:" + attrs["data-sha256"] in {by_path[f"{current}.parquet"]["hash"], by_path[f"{current}.json"]["hash"]}
     assert listed == list(tables())

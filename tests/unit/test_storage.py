@@ -229,18 +229,19 @@ def test_without_hard_links_the_release_keeps_its_own_copies(tmp_path, monkeypat
 def test_datapackage_describes_every_file(tmp_path):
     release, encoded = publish(Outputs(tmp_path), rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     pkg = json.loads((release / "datapackage.json").read_text())
-    assert pkg["profile"] == "tabular-data-package" and pkg["version"] == release.name
+    assert pkg["profile"] == "data-package" and pkg["version"] == release.name
     assert pkg["licenses"] and pkg["sources"] and pkg["created"] == "2026-01-01T00:00:00Z"
     by_path = {r["path"]: r for r in pkg["resources"]}
-    assert set(by_path) == set(encoded.files)
+    assert set(by_path) == set(encoded.files) | {f"{name}.csv" for name in encoded.rows}
     import hashlib
 
     for path, res in by_path.items():
         data = (release / path).read_bytes()
         assert res["bytes"] == len(data)
         assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
-    assert by_path["citations.parquet"]["rows"] == 1
-    assert by_path["citations.parquet"]["schema"]["foreignKeys"][0]["reference"]["resource"] == "documents"
+    assert by_path["citations.csv"]["rows"] == 1 and by_path["citations.csv"]["profile"] == "tabular-data-resource"
+    assert by_path["citations.csv"]["schema"]["foreignKeys"][0]["reference"]["resource"] == "documents"
+    assert by_path["citations.parquet"]["type"] == "file" and by_path["citations.parquet"]["schema"]
 
 
 def test_rejected_release_does_not_move_latest(tmp_path):
