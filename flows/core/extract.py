@@ -13,7 +13,7 @@ from flows.core.metadata import extract_metadata
 from flows.core.models import AreaHit, Citation, DocumentMeta, EntityMention, MeetingMention
 
 # Bump when an extractor changes what it finds: cached per-document results are keyed on it.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def extract_document(source: SourceDocument) -> DocumentResult:
     return DocumentResult(
         source=source,
         meta=meta,
-        citations=tuple(extract_citations(text)),
+        citations=tuple(extract_citations(text, language=meta.language)),
         entities=tuple(extract_entities(text)),
         meetings=tuple(extract_meetings(text, meta.date)),
         areas=tuple(extract_areas(text)),
