@@ -771,8 +771,14 @@ def _masthead(text: str, cands: list[_Cand]) -> tuple[set[str], list[tuple[int, 
 # --- entry point ----------------------------------------------------------------------------
 
 
-def extract_citations(text: str) -> list[Citation]:
-    """All citations of UN instruments in `text` (normalized), sorted by (start, end, cited_symbol)."""
+def extract_citations(text: str, language: str | None = "en") -> list[Citation]:
+    """All citations of UN instruments in `text` (normalized), sorted by (start, end, cited_symbol).
+    `language` is the ISO 639-1 code of the text: a text in another language than English is read
+    by `flows.core.citations_lang` (the same canonical symbols)."""
+    if language not in (None, "en"):
+        from flows.core.citations_lang import extract_citations_lang  # it imports this module
+
+        return extract_citations_lang(text, language)
     if not text or not isinstance(text, str):
         return []
     cands: list[_Cand] = []

@@ -24,7 +24,7 @@ from flows.core.models import AreaHit, Citation, DocumentMeta, EntityMention, Me
 from flows.core.symbols import symbol_kind
 
 # Bump when an extractor changes what it finds: cached per-document results are keyed on it.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "3"
 
 # The languages each English-worded extractor runs on (ISO 639-1).
 TEXT_EXTRACTORS_LANGUAGES: dict[str, frozenset[str]] = {
@@ -100,7 +100,7 @@ def extract_document(source: SourceDocument) -> DocumentResult:
     def runs(extractor: str) -> bool:
         return language in TEXT_EXTRACTORS_LANGUAGES[extractor]
 
-    found = extract_citations(text)
+    found = extract_citations(text, language=language)
     citations = merge_citations(found, linked_citations(text, source.markup, meta.symbol))
     return DocumentResult(
         source=source,
