@@ -2,7 +2,9 @@
 task run. The task takes the raw bytes (not paths), so it runs the same in this process, in a
 local process pool or on a remote Dask worker that does not see the input folder.
 
-A document that makes an extractor raise is quarantined with the error; the batch goes on.
+A document that makes an extractor raise is quarantined with the error, one that takes longer
+than the per-document budget (setting `document_timeout`) as `extractor_timeout`; the batch
+goes on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from prefect import task
 from prefect.cache_policies import NONE
 
+from flows.core.budget import BudgetExceeded, time_budget
 from flows.core.extract import DocumentResult, extract_document
 from flows.core.ingest import Rejected, SourceDocument, source_from_bytes, with_url
 
@@ -44,18 +47,34 @@ def extract_source(source: SourceDocument) -> DocumentResult | Rejected:
                         f"{type(exc).__name__}: {exc}")
 
 
+DEFAULT_DOCUMENT_TIMEOUT = 60.0  # seconds per document: conversion, normalization and every extractor
+
+
 def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
-                content_type: str | None = None) -> DocumentResult | Rejected:
-    """Bytes of one input to its extraction result (or the reason it was rejected)."""
-    source = with_url(source_from_bytes(name, data, sha256, content_type), url)
-    return source if isinstance(source, Rejected) else extract_source(source)
+                content_type: str | None = None,
+                timeout: float | None = DEFAULT_DOCUMENT_TIMEOUT) -> DocumentResult | Rejected:
+    """Bytes of one input to its extraction result (or the reason it was rejected), within a
+    budget of `timeout` seconds for the whole of it (None or 0: no limit)."""
+    try:
+        with time_budget(timeout):
+            source = with_url(source_from_bytes(name, data, sha256, content_type), url)
+            return source if isinstance(source, Rejected) else extract_source(source)
+    except BudgetExceeded:
+        return timed_out(name, sha256, len(data), timeout)
 
 
-def extract_batch_plain(items: list[RawInput]) -> list[Processed]:
+def timed_out(name: str, sha256: str, n_bytes: int, timeout: float | None) -> Rejected:
+    return Rejected(name, sha256, n_bytes, "extractor_timeout",
+                    f"reading and extracting it took over {timeout:g} s (setting document_timeout); "
+                    "the run went on without it")
+
+
+def extract_batch_plain(items: list[RawInput], timeout: float | None = DEFAULT_DOCUMENT_TIMEOUT) -> list[Processed]:
     # The extractors allocate millions of short-lived objects and make no reference cycles worth
     # collecting mid-batch: the cyclic GC only cost time here (about 5%), so it waits for the end.
     with gc_paused():
-        return [(i.name, i.sha256, process_raw(i.name, i.sha256, i.data, i.url, i.content_type)) for i in items]
+        return [(i.name, i.sha256, process_raw(i.name, i.sha256, i.data, i.url, i.content_type, timeout))
+                for i in items]
 
 
 @contextmanager
@@ -72,5 +91,5 @@ def gc_paused() -> Iterator[None]:
 
 
 @task(name="extract-batch", cache_policy=NONE)
-def extract_batch(items: list[RawInput]) -> list[Processed]:
-    return extract_batch_plain(items)
+def extract_batch(items: list[RawInput], timeout: float | None = DEFAULT_DOCUMENT_TIMEOUT) -> list[Processed]:
+    return extract_batch_plain(items, timeout)

@@ -171,7 +171,7 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
         runner = make_task_runner(kind, settings)
         if runner is None:
             for i, batch in enumerate(batches, 1):
-                collect(extract.extract_batch(quote(raw(batch))), i)
+                collect(extract.extract_batch(quote(raw(batch)), settings.document_timeout), i)
         else:
             with worker_environment(), runner:
                 # batches in flight: memory stays bounded. A batch is small, so it is not quote()d
@@ -182,7 +182,8 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
                 done = 0
                 while pending or futures:
                     while pending and len(futures) < window:
-                        futures.append(runner.submit(extract.extract_batch, {"items": raw(pending.pop(0))}))
+                        futures.append(runner.submit(extract.extract_batch, {"items": raw(pending.pop(0)),
+                                                                          "timeout": settings.document_timeout}))
                     finished = next(as_completed(futures))
                     futures.remove(finished)
                     done += 1
@@ -306,6 +307,8 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             threading.Thread(target=preload_validation, name="preload-gx", daemon=True).start()
 
         def extracted(name: str, sha: str, value: DocumentResult | Rejected, cacheable: bool) -> None:
+            # a timeout depends on the machine's speed and load, not on the input: never cached
+            cacheable = cacheable and not (isinstance(value, Rejected) and value.reason == "extractor_timeout")
             accept(name, sha, value, cacheable and cache.put(sha, name, value))
 
         _extract(settings, batches, kind, extracted, clock, log)

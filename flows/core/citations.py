@@ -29,6 +29,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from heapq import heappop, heappush
 
 from flows.core.dates import month_number
 from flows.core.lookups import load_lookup
@@ -576,21 +577,42 @@ def _ibids(text: str, cands: list[_Cand]) -> list[_Cand]:
     starts = [g[0] for g in groups]
     # parenthetical sources: the citations inside a parenthesis group
     paren_src = [c for c in sources if c.kind != "charter" and _enclosing(groups, starts, c.start, c.end) is not None]
+    # Each "ibid." looks back at the citations before it. They are kept in running form (no list
+    # of all earlier citations is built or searched per "ibid."): the latest-ending parenthetical
+    # source so far, a heap of the ibid citations not yet ended, and the candidates by start.
+    by_end = sorted(paren_src, key=lambda c: c.end)  # stable: ties keep paren_src's order
+    n_ended = 0
+    best_src: _Cand | None = None
+    best_out: _Cand | None = None
+    waiting: list[tuple[int, int, _Cand]] = []  # (end, order, ibid citation) not yet before an "ibid."
+    firsts = _FirstFrom(cands)
     out: list[_Cand] = []
+    out_firsts = _FirstFrom(out)
+    breaks = [nl.start() for nl in _NEWLINE_RE.finditer(text)]
     for m in ibid_matches:
         s, e = m.start(), m.end()
-        line_start = text.rfind("\n", 0, s) + 1
-        head = text[line_start:s]
+        i = bisect_left(breaks, s)
+        line_start = breaks[i - 1] + 1 if i > 0 else 0
         target: _Cand | None = None
-        if not head.strip() or re.fullmatch(r"\s*\d{1,3}\s*", head):
-            target = _footnote_source(text, line_start, cands + out)
+        if _FOOTNOTE_HEAD_RE.fullmatch(text, line_start, s):  # nothing but a footnote number before it
+            target = _footnote_source(text, line_start, firsts, out_firsts)
         else:
             g = _enclosing(groups, starts, s, e)
             if g is None:
                 continue  # "ibid." outside a parenthetical reference or a footnote: not a citation
-            prev = [c for c in paren_src + out if c.end <= s]
-            if prev:
-                target = max(prev, key=lambda c: (c.end, c.start))
+            while n_ended < len(by_end) and by_end[n_ended].end <= s:
+                c = by_end[n_ended]
+                n_ended += 1
+                if best_src is None or (c.end, c.start) > (best_src.end, best_src.start):
+                    best_src = c
+            while waiting and waiting[0][0] <= s:
+                c = heappop(waiting)[2]
+                if best_out is None or (c.end, c.start) > (best_out.end, best_out.start):
+                    best_out = c
+            # max() over paren_src + out: the first of equals wins, so paren_src on a tie
+            target = best_src
+            if best_out is not None and (target is None or (best_out.end, best_out.start) > (target.end, target.start)):
+                target = best_out
         if target is None:
             continue
         pin = None
@@ -598,7 +620,40 @@ def _ibids(text: str, cands: list[_Cand]) -> list[_Cand]:
         if pm:
             pin = _canon_pin(pm.group("pin")) or None
         out.append(_Cand(s, e, target.symbol, target.kind, pinpoint=pin, via_ibid=True))
+        heappush(waiting, (e, len(out), out[-1]))
     return out
+
+
+_NEWLINE_RE = re.compile("\n")
+_FOOTNOTE_HEAD_RE = re.compile(r"\s*(?:\d{1,3}\s*)?")
+
+
+class _FirstFrom:
+    """The first candidate (by start, then end) that starts in a range, not a Charter citation:
+    a binary search in the candidates sorted once (they may grow at the end, in start order)."""
+
+    def __init__(self, cands: list[_Cand]) -> None:
+        self.cands = cands
+        self.sorted: list[_Cand] = []
+        self.starts: list[int] = []
+
+    def __call__(self, lo: int, hi: int) -> _Cand | None:
+        if len(self.sorted) != len(self.cands):
+            new = self.cands[len(self.sorted):]
+            chain = self.sorted[-1:] + new
+            if all((a.start, a.end) <= (b.start, b.end) for a, b in zip(chain, chain[1:], strict=False)):
+                self.sorted += new  # appended in order (the ibid citations): no sort again
+                self.starts += [c.start for c in new]
+            else:
+                self.sorted = sorted(self.cands, key=lambda c: (c.start, c.end))
+                self.starts = [c.start for c in self.sorted]
+        for k in range(bisect_left(self.starts, lo), len(self.sorted)):
+            c = self.sorted[k]
+            if c.start >= hi:
+                return None
+            if c.kind not in ("charter",):
+                return c
+        return None
 
 
 # an operative-paragraph number printed at the end of a line ("... all 1."), not "No. 241."
@@ -615,7 +670,7 @@ def _is_footnote_line(line: str) -> bool:
     return _LETTERS_RE.search(line) is not None and _BODY_LINE_END_RE.search(line) is None
 
 
-def _footnote_source(text: str, line_start: int, cands: list[_Cand]) -> _Cand | None:
+def _footnote_source(text: str, line_start: int, *firsts: _FirstFrom) -> _Cand | None:
     """The source of a footnote that begins with "Ibid.": the first citation of the closest
     footnote-like line above it; None if that line cites no UN instrument (e.g. "United Nations,
     Treaty Series, vol. 70, No. 241.")."""
@@ -629,9 +684,9 @@ def _footnote_source(text: str, line_start: int, cands: list[_Cand]) -> _Cand | 
         end = prev_start - 1
         if not _is_footnote_line(line):
             continue  # body text between two footnote blocks
-        inside = [c for c in cands if prev_start <= c.start < line_end and c.kind not in ("charter",)]
+        inside = [c for first in firsts if (c := first(prev_start, line_end)) is not None]
         if inside:
-            return min(inside, key=lambda c: (c.start, c.end))
+            return min(inside, key=lambda c: (c.start, c.end))  # the first of equals: as listed
         return None
     return None
 
@@ -818,17 +873,17 @@ def _dedupe(cands: list[_Cand]) -> list[_Cand]:
         seen.add(key)
         out.append(c)
     # a document symbol found inside a resolution span ("resolution 1963 (2010)" has none) or a
-    # PRST short form inside a full S/PRST symbol
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for c in out:
-        if c.kind != "url":
-            spans.setdefault(c.symbol, []).append((c.start, c.end))
+    # PRST short form inside a full S/PRST symbol goes
+    # `out` is in (start, -end) order and holds each (span, symbol) once, so a span that holds
+    # another of the same symbol comes before it: the largest end seen so far for a symbol says
+    # whether some earlier span encloses this one (one pass, no pairwise comparison)
     keep = []
+    reach: dict[str, int] = {}
     for c in out:
         if c.kind != "url":
-            same = spans[c.symbol]
-            if len(same) > 1 and any(s <= c.start and c.end <= e and (s, e) != (c.start, c.end) for s, e in same):
+            if reach.get(c.symbol, -1) >= c.end:
                 continue
+            reach[c.symbol] = c.end
         keep.append(c)
     return keep
 

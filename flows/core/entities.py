@@ -271,15 +271,37 @@ def _capital_positions(caps: tuple[bool, ...]) -> tuple[int, ...]:
 _ASCII_LOWER = re.compile(r"[a-z]")
 
 
-def _all_caps_line(text: str, pos: int) -> bool:
-    a = text.rfind("\n", 0, pos) + 1
-    b = text.find("\n", pos)
-    b = b if b >= 0 else len(text)
+def _all_caps_between(text: str, a: int, b: int) -> bool:
     if _ASCII_LOWER.search(text, a, b):  # most lines: a lower-case letter, found in C
         return False
     line = text[a:b]
     letters = [c for c in line if c.isalpha()]
     return len(letters) > 12 and not any(c.islower() for c in letters)
+
+
+class _CapsLines:
+    """Whether the line of an offset is in capitals (a heading), for many offsets of one text:
+    each line is looked at once (a long line
+    with many acronyms on it is not scanned again for each of them)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks: list[int] | None = None  # offsets of the newlines, found on first use
+        self.seen: dict[int, bool] = {}
+
+    def __call__(self, pos: int) -> bool:
+        text = self.text
+        if self.breaks is None:
+            self.breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        i = bisect.bisect_left(self.breaks, pos)  # the first newline at or after pos ends the line
+        if i not in self.seen:
+            a = self.breaks[i - 1] + 1 if i > 0 else 0
+            b = self.breaks[i] if i < len(self.breaks) else len(text)
+            self.seen[i] = _all_caps_between(text, a, b)
+        return self.seen[i]
+
+
+_NEWLINE = re.compile("\n")
 
 
 # One step of a walk: a gap that may stand between two words of one name (the characters of
@@ -409,10 +431,17 @@ def _candidate_starts(text: str, first_words: re.Pattern) -> list[int]:
     normalized form is not known before _norm_token runs)."""
     starts = [c.start() for c in first_words.finditer(text)]
     others: set[int] = set()
+    n = len(text)
+    token_end = 0
     for c in () if text.isascii() else _NON_ASCII_LETTER.finditer(text):
         p = c.start()
+        if p < token_end:
+            continue  # in the token found last: same start (a run without spaces is walked once)
+        token_end = p + 1
         while p > 0 and text[p - 1].isalnum():  # back to the start of the token
             p -= 1
+        while token_end < n and text[token_end].isalnum():  # and on to its end
+            token_end += 1
         others.add(p)
     if others:
         starts = sorted(others.union(starts))
@@ -429,6 +458,7 @@ def _match_registered(text: str, established: list[tuple[int, str]]) -> list[_Sp
     named: set[str] = set()
     pos = 0
     name_starts, acronym_starts = m.names.root, m.acronyms.root
+    all_caps_line = _CapsLines(text)
     for start in _candidate_starts(text, m.first_words):
         if start < pos:
             continue  # inside the name matched last
@@ -445,7 +475,7 @@ def _match_registered(text: str, established: list[tuple[int, str]]) -> list[_Sp
         acr = _walk(m.acronyms, run, False) if raw in acronym_starts else None
         if acr and (found is None or acr[0] >= found[0]):
             j, target = acr
-            if j == 0 and len(run.raw[0]) <= 3 and _all_caps_line(text, start):
+            if j == 0 and len(run.raw[0]) <= 3 and all_caps_line(start):
                 acr = None
             else:
                 found = acr

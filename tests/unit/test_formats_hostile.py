@@ -241,3 +241,32 @@ def test_damaged_real_files_raise_only_conversion_errors(cut, flip):
             convert_to_text(damaged, fmt)
         except ConversionError:
             pass
+
+
+def test_docx_whose_xml_inflates_past_the_xml_limit_is_too_large(letter_docx):
+    """Issue 20, finding 1: a small .docx whose document.xml inflates to 80 MiB (under the
+    256 MiB guard on the whole archive) is refused before any XML is parsed."""
+    paragraph = b"<w:p><w:r><w:t>The Council recalls its resolution 1325 (2000).</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(letter_docx)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info.filename))
+        with target.open("word/document.xml", "w", force_zip64=True) as xml:
+            xml.write(b"<w:document " + W_NS + b"><w:body>")
+            block = paragraph * 10_000
+            for _ in range(80 * 1024 * 1024 // len(block)):
+                xml.write(block)
+            xml.write(b"</w:body></w:document>")
+    data = out.getvalue()
+    assert len(data) < 2 * 1024 * 1024 < errors.MAX_UNPACKED_BYTES
+    assert reason_of(data, "docx") == "too_large"
+
+
+def test_pdf_pages_over_the_total_content_limit_are_too_large(monkeypatch):
+    from flows.core.formats import pdf_text
+
+    monkeypatch.setattr(pdf_text, "MAX_TOTAL_CONTENT_BYTES", 100)
+    assert pdf_text.MAX_CONTENT_BYTES > 1000  # each page alone is within the page limit
+    assert reason_of(pdf_with_content(b"BT /F1 12 Tf 72 700 Td (Hello) Tj ET " * 10), "pdf") == "too_large"

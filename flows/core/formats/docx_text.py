@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from flows.core.formats.errors import MAX_UNPACKED_BYTES, ConversionError, guarded
+from flows.core.formats.errors import MAX_UNPACKED_BYTES, MAX_UNPACKED_XML_BYTES, ConversionError, guarded
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P = f"{_W}p"
@@ -37,6 +37,9 @@ def _check_zip(data: bytes) -> None:
     unpacked = sum(info.file_size for info in infos)
     if unpacked > MAX_UNPACKED_BYTES:
         raise ConversionError("too_large", f"the Word file unpacks to {unpacked} bytes (limit {MAX_UNPACKED_BYTES})")
+    xml = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+    if xml > MAX_UNPACKED_XML_BYTES:
+        raise ConversionError("too_large", f"the Word file's XML unpacks to {xml} bytes (limit {MAX_UNPACKED_XML_BYTES})")
 
 
 def _inside_skipped(node: Any, paragraph: Any) -> bool:

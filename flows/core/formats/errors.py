@@ -8,6 +8,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # a .docx whose parts unpack to more is a zip bomb, not a document
+# the XML a .docx parser builds trees from: a 2,000-page report's document.xml is about 20 MB; a
+# tree takes ten times its text in memory, so more than this is a bomb too (images do not count)
+MAX_UNPACKED_XML_BYTES = 64 * 1024 * 1024
 
 
 class ConversionError(Exception):

@@ -28,6 +28,7 @@ from typing import Any
 from flows.core.formats.errors import ConversionError, guarded
 
 MAX_CONTENT_BYTES = 64 * 1024 * 1024  # a page content stream larger than this is a bomb, not a page
+MAX_TOTAL_CONTENT_BYTES = 512 * 1024 * 1024  # all pages' drawing commands together: pages of 60 MB each add up
 _MARGIN_BAND = 0.12  # the top and bottom 12% of a page hold running headers and footers
 _MIN_ALNUM_PER_PAGE = 10  # fewer letters and digits per page on average: a scan without a text layer
 
@@ -166,10 +167,16 @@ def _read_pages(data: bytes) -> list[_Page]:
         if not opened:
             raise ConversionError("encrypted", "the PDF is protected by a password; supply an unprotected copy")
     pages = []
+    total = 0
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
-        if contents is not None and len(contents.get_data()) > MAX_CONTENT_BYTES:
+        size = len(contents.get_data()) if contents is not None else 0
+        if size > MAX_CONTENT_BYTES:
             raise ConversionError("too_large", f"page {number} holds over {MAX_CONTENT_BYTES} bytes of drawing commands")
+        total += size
+        if total > MAX_TOTAL_CONTENT_BYTES:
+            raise ConversionError("too_large", f"pages 1 to {number} hold over {MAX_TOTAL_CONTENT_BYTES} bytes "
+                                               "of drawing commands")
         box = page.mediabox
         pages.append(_Page(number, _lines_of(_pieces_of(page)), float(box.bottom), float(box.top)))
     return pages

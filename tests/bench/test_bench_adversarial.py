@@ -1,0 +1,53 @@
+"""The slowest input per extractor, per 100 KB, over adversarial text (issue 20).
+
+Run with `make bench` or `pytest -m bench -s tests/bench/test_bench_adversarial.py`. Every named
+worst case of `tests/adversarial.py` (runs of each script and character class with and without
+spaces, each UN piece repeated) runs through each extractor at 100 KB, then random adversarial
+inputs for BENCH_FUZZ_SECONDS (default 120; the issue's acceptance run used 600). Prints, per
+extractor, the worst CPU seconds per 100 KB and the input that took them. Nothing is asserted
+about time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+
+import pytest
+
+from tests.adversarial import TARGET_CHARS, extractors, fixed_cases, random_case
+
+pytestmark = pytest.mark.bench
+
+
+def test_slowest_adversarial_input_per_extractor():
+    fns = extractors()
+    for fn in fns.values():
+        fn("The African Union (AU) and S/2013/1, ibid. İ 中文 مجلس")  # warm up
+    worst: dict[str, tuple[float, str]] = {name: (0.0, "") for name in fns}
+    n_inputs = 0
+
+    def measure(description: str, text: str) -> None:
+        nonlocal n_inputs
+        n_inputs += 1
+        per_100kb = 100_000 / max(1, len(text.encode("utf-8")))
+        for name, fn in fns.items():
+            c0 = time.process_time()
+            fn(text)
+            ratio = (time.process_time() - c0) * per_100kb
+            if ratio > worst[name][0]:
+                worst[name] = (ratio, description)
+
+    for description, text in fixed_cases(TARGET_CHARS):
+        measure(description, text)
+    rng = random.Random(20)
+    deadline = time.monotonic() + float(os.environ.get("BENCH_FUZZ_SECONDS", 120))
+    while time.monotonic() < deadline:
+        measure(*random_case(rng, TARGET_CHARS))
+    print()
+    print(f"{n_inputs} adversarial inputs of about {TARGET_CHARS:,} characters (seed 20)")
+    print(f"{'extractor':20} {'CPU s per 100 KB':>16}  slowest input")
+    for name, (ratio, description) in worst.items():
+        print(f"{name:20} {ratio:16.3f}  {description[:90]}")
+    assert n_inputs > 0
