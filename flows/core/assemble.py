@@ -218,7 +218,10 @@ class CorpusIndex:
                 "n_citing_documents": len(citing - {own_id}),
             }
             o = adopted_records.get(symbol)
-            if o is not None:  # the official metadata wins over the texts
+            if o is not None:  # the official metadata wins over the texts; what the text says is the check
+                if r is not None and r.adopted_on and o.adopted_on and r.adopted_on != o.adopted_on:
+                    report.append(f"{symbol}: adopted on {o.adopted_on} says the official metadata "
+                                  f"({o.source_name}), {r.adopted_on} its document {own_id}")
                 row.update({"title": o.title or title, "adopted_on": o.adopted_on or adopted,
                             "meeting_id": adopted_at.get(symbol),
                             "votes_yes": o.counts[0], "votes_no": o.counts[1], "votes_abstain": o.counts[2]})
