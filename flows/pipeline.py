@@ -10,6 +10,7 @@ extraction results (measured: 8 s for 1,000 documents, 7 ms quoted).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 import threading
@@ -391,7 +392,7 @@ def _official_metadata(found: Discovery, inventory: list[InputFile | Rejected],
     files = [(p, data(p)) for p in found.unsupported if p.suffix.lower() in (".json", ".jsonl", ".ndjson")]
     metadata = [(p, d) for p, d in files if looks_like_metadata(d)]
     taken = {p for p, _ in metadata}
-    found = Discovery(found.documents, [p for p in found.unsupported if p not in taken], found.ignored)
+    found = dataclasses.replace(found, unsupported=[p for p in found.unsupported if p not in taken])
     xml = ((i.source_name, d) for i in inventory if isinstance(i, InputFile) and i.source_name.lower().endswith(".xml")
            for d in [data(i.path)] if looks_like_akn(d))
     official = read_official_files([(relative_name(p, root), d) for p, d in metadata] if root else [], xml)

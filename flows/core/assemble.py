@@ -268,7 +268,10 @@ class CorpusIndex:
                 report: list[str]) -> tuple[Rows, Rows]:
         """draft_resolutions and draft_votes: drafts that became resolutions (from the metadata's
         draft symbol) and drafts not adopted (their vote, vetoes)."""
-        by_symbol = {symbol: doc_id[name] for name, symbol in self._documents.items() if symbol}
+        by_symbol: dict[str, str] = {}  # symbol -> the first document id with it (the English version)
+        for name, symbol in self._documents.items():
+            if symbol and (symbol not in by_symbol or doc_id[name] < by_symbol[symbol]):
+                by_symbol[symbol] = doc_id[name]
         drafts: dict[str, dict[str, Any]] = {}
         votes: Rows = []
         for symbol, r in records.items():
