@@ -365,9 +365,9 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
             if persistent:
                 cache.prune(keep)
-        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base,
-                             notes=list(official_notes))
+        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
         log.info("published %s", release)
+        summary.notes += official_notes
         if settings.publish_to:
             with clock("upload"):
                 remote = publish.publish_remote(release, settings.publish_to)
