@@ -240,11 +240,12 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                      len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
         for batch in _batches(found.documents, max(settings.batch_size, 1024)):
             inventory += ingest.inventory(quote(batch), input_dir, settings.max_bytes)
-        found, official = _official_metadata(found, inventory, input_dir)
         fingerprint = inputs_fingerprint(inventory + fetch_failures, found.unsupported + found.ignored, input_dir, settings)
+
+    with clock("official metadata"):
+        found, official = _official_metadata(found, inventory, input_dir)
         if official.files:  # the metadata files' bytes decide the release too
             fingerprint = hashlib.sha256((fingerprint + official.digest).encode()).hexdigest()
-
     latest_package = outputs.latest_package() if settings.publish and settings.use_cache else None
     state = outputs.build_state()
     if (latest_package and state.get("inputs_fingerprint") == fingerprint
@@ -266,10 +267,9 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
 
     items = drop_duplicates(inventory)
     todo = [i for i in items if isinstance(i, InputFile)]
-    rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures
+    rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures + official.rejections()
     if input_dir:
         rejected += unsupported_rejections(found.unsupported, input_dir)
-    rejected += [Rejected(q.source_name, q.source_sha256, q.n_bytes, q.reason, q.detail) for q in official.problems]
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
     with _result_cache(settings, output_dir) as (cache, persistent):
