@@ -10,6 +10,7 @@ extraction results (measured: 8 s for 1,000 documents, 7 ms quoted).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 import threading
@@ -240,11 +241,12 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                      len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
         for batch in _batches(found.documents, max(settings.batch_size, 1024)):
             inventory += ingest.inventory(quote(batch), input_dir, settings.max_bytes)
-        found, official = _official_metadata(found, inventory, input_dir)
         fingerprint = inputs_fingerprint(inventory + fetch_failures, found.unsupported + found.ignored, input_dir, settings)
+
+    with clock("official metadata"):
+        found, official = _official_metadata(found, inventory, input_dir)
         if official.files:  # the metadata files' bytes decide the release too
             fingerprint = hashlib.sha256((fingerprint + official.digest).encode()).hexdigest()
-
     latest_package = outputs.latest_package() if settings.publish and settings.use_cache else None
     state = outputs.build_state()
     if (latest_package and state.get("inputs_fingerprint") == fingerprint
@@ -266,10 +268,9 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
 
     items = drop_duplicates(inventory)
     todo = [i for i in items if isinstance(i, InputFile)]
-    rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures
+    rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures + official.rejections()
     if input_dir:
         rejected += unsupported_rejections(found.unsupported, input_dir)
-    rejected += [Rejected(q.source_name, q.source_sha256, q.n_bytes, q.reason, q.detail) for q in official.problems]
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
     with _result_cache(settings, output_dir) as (cache, persistent):
@@ -378,9 +379,9 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             outputs.write_build_state({"inputs_fingerprint": fingerprint, "release": release.name})
             if persistent:
                 cache.prune(keep)
-        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base,
-                             notes=list(official_notes))
+        summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
         log.info("published %s", release)
+        summary.notes += official_notes
         if settings.publish_to:
             with clock("upload"):
                 remote = publish.publish_remote(release, settings.publish_to)
@@ -405,7 +406,7 @@ def _official_metadata(found: Discovery, inventory: list[InputFile | Rejected],
     files = [(p, data(p)) for p in found.unsupported if p.suffix.lower() in (".json", ".jsonl", ".ndjson")]
     metadata = [(p, d) for p, d in files if looks_like_metadata(d)]
     taken = {p for p, _ in metadata}
-    found = Discovery(found.documents, [p for p in found.unsupported if p not in taken], found.ignored)
+    found = dataclasses.replace(found, unsupported=[p for p in found.unsupported if p not in taken])
     xml = ((i.source_name, d) for i in inventory if isinstance(i, InputFile) and i.source_name.lower().endswith(".xml")
            for d in [data(i.path)] if looks_like_akn(d))
     official = read_official_files([(relative_name(p, root), d) for p, d in metadata] if root else [], xml)

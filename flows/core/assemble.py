@@ -224,7 +224,10 @@ class CorpusIndex:
                 "n_citing_documents": len(citing - {own_id}),
             }
             o = adopted_records.get(symbol)
-            if o is not None:  # the official metadata wins over the texts
+            if o is not None:  # the official metadata wins over the texts; what the text says is the check
+                if r is not None and r.adopted_on and o.adopted_on and r.adopted_on != o.adopted_on:
+                    report.append(f"{symbol}: adopted on {o.adopted_on} says the official metadata "
+                                  f"({o.source_name}), {r.adopted_on} its document {own_id}")
                 row.update({"title": o.title or title, "adopted_on": o.adopted_on or adopted,
                             "meeting_id": adopted_at.get(symbol),
                             "votes_yes": o.counts[0], "votes_no": o.counts[1], "votes_abstain": o.counts[2]})
@@ -271,7 +274,10 @@ class CorpusIndex:
                 report: list[str]) -> tuple[Rows, Rows]:
         """draft_resolutions and draft_votes: drafts that became resolutions (from the metadata's
         draft symbol) and drafts not adopted (their vote, vetoes)."""
-        by_symbol = {symbol: doc_id[name] for name, symbol in self._documents.items() if symbol}
+        by_symbol: dict[str, str] = {}  # symbol -> the first document id with it (the English version)
+        for name, symbol in self._documents.items():
+            if symbol and (symbol not in by_symbol or doc_id[name] < by_symbol[symbol]):
+                by_symbol[symbol] = doc_id[name]
         drafts: dict[str, dict[str, Any]] = {}
         votes: Rows = []
         for symbol, r in records.items():

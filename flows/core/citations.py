@@ -99,7 +99,7 @@ _SEG = r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+|-(?![A-Z][A-Z0-9]{0,5}\s?/)[A-Za-z0-9]+)*
 _SINGLE = rf"[A-Z][A-Z0-9]{{0,5}}(?:\s?/\s?{_SEG})+"
 _SYMBOL_RE = re.compile(
     rf"(?<![\w/.\-])(?P<core>{_SINGLE}(?:\s?[-\u2010-\u2015]\s?{_SINGLE})*)"
-    r"(?P<suffix>\s?\(\s?(?:[12l][\dlO ]{3,4}|[IVXL]{1,6}|E?S-[IVXL]{1,5})\s?\))?"
+    r"(?P<suffix>\s?\(\s?(?:[12l][\dlO ]{3,4}|[IVXL]{1,6}|E?S-[IVXL]{1,5}|Vol\.\s?[IVXL]{1,5})\s?\))?"
 )
 _PRST_SHORT_RE = re.compile(r"(?<![\w/])PRST\s?(?P<year>(?:19|20)\d\d)/(?P<num>\d{1,3})\b")
 # the document system's addresses carry the symbol: undocs.org/S/2013/1, docs.un.org/en/A/RES/60/1
@@ -297,7 +297,7 @@ def _symbols(text: str, out: list[_Cand]) -> None:
         core = m.group("core")
         end = m.end("core")
         sym = None
-        if m.group("suffix") and "RES" in core:
+        if m.group("suffix") and ("RES" in core or "Vol" in m.group("suffix")):  # A/67/49 (Vol. I)
             sym = canonical_symbol(core + " " + m.group("suffix").strip())
             if sym is not None and "(" in sym:
                 end = m.end()

@@ -15,6 +15,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+from flows.core import symbols
 from flows.core.dates import find_dates
 from flows.core.fastscan import fast
 from flows.core.lookups import load_lookup
@@ -33,7 +34,6 @@ _SYMBOL_LINE = re.compile(
     r"(?P<year>\s*\(\s?\d{4}\s?\))?(?P<vol>\s*\(\s?Vol\.\s*[IVXL]+\s?\))?\s*\*?\s*(?:&.*)?$"
 )
 _SUPPLEMENT_SYMBOL = re.compile(rf"Supplement\s+No\.?\s*\d+\s*\((?P<sym>{_SYM_CORE})\)", re.I)
-_OCR_L = re.compile(r"(?:(?<=Corr\.)|(?<=Add\.)|(?<=Rev\.))[lI](?![A-Za-z])")
 _SPACE = re.compile(r"\s+")
 
 _DISTR = re.compile(r"\bDistr\s*\.?\s*:?", re.I)
@@ -94,22 +94,12 @@ def _sentence_start() -> re.Pattern[str]:
 
 
 def canonical_symbol(raw: str) -> str:
-    """"S/2018/25*" -> "S/2018/25", "A /67/PV.3" -> "A/67/PV.3", "Corr.l" -> "Corr.1",
-    "S/RES/794 ( 1992)" -> "S/RES/794 (1992)"; "(Vol. I)" is kept as "(Vol. I)"."""
-    s = raw.strip().rstrip("*").strip()
-    tail = ""
-    m = re.search(r"\s*\(\s?(\d{4})\s?\)\s*$", s)
-    if m:
-        tail = f" ({m.group(1)})"
-        s = s[: m.start()]
-    else:
-        m = re.search(r"\s*\(\s?Vol\.\s*([IVXL]+)\s?\)\s*$", s)
-        if m:
-            tail = f" (Vol. {m.group(1)})"
-            s = s[: m.start()]
-    s = _SPACE.sub("", s).rstrip("*")
-    s = _OCR_L.sub("1", s)
-    return s + tail
+    """The canonical form of a symbol printed in a masthead, in the one grammar of UN symbols
+    (`flows.core.symbols.canonical_symbol`), so that a document and its citations agree:
+    "S/2018/25*" -> "S/2018/25", "A /67/PV.3" -> "A/67/PV.3", "Corr.l" -> "Corr.1",
+    "S/RES/794 ( 1992)" -> "S/RES/794 (1992)", "A/67/49 (Vol. I)" -> "A/67/49 (Vol. I)". A
+    string that grammar does not read is kept with its spaces and trailing asterisks removed."""
+    return symbols.canonical_symbol(raw) or _SPACE.sub("", raw.strip()).rstrip("*")
 
 
 def find_symbol(text: str) -> str | None:

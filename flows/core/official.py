@@ -78,6 +78,12 @@ class OfficialMetadata:
     n_lines: int = 0
     digest: str = ""  # sha256 over the metadata files' bytes (part of the run's inputs fingerprint)
 
+    def rejections(self) -> list:
+        """The lines that are not records, as quarantine entries (`flows.core.ingest.Rejected`)."""
+        from flows.core.ingest import Rejected
+
+        return [Rejected(q.source_name, q.source_sha256, q.n_bytes, q.reason, q.detail) for q in self.problems]
+
     def extend(self, records: Iterable[OfficialRecord], problems: Iterable[Problem], n_lines: int = 0) -> None:
         self.records += records
         self.problems += problems

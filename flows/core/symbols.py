@@ -77,6 +77,9 @@ def int_to_roman(n: int) -> str:
 _SEGMENT = re.compile(r"^[A-Za-z0-9]+(?:\.[A-Za-z0-9]+|-[A-Za-z0-9]+)*$")
 # The parenthesized suffix of a resolution: year, GA session, special or emergency session.
 _SUFFIX = re.compile(r"^(?:1[89]\d\d|20\d\d|[IVXL]+|S-[IVXL]+|ES-[IVXL]+)$")
+# the volume of a document published in several ("A/67/49 (Vol. I)"): part of its symbol, any document's
+_VOLUME = re.compile(r"^Vol\. (?:[IVXL]+|\d{1,2})$")
+_LOOSE_VOLUME = re.compile(r"^Vol\.?\s*([IVXL]+|\d{1,2})$", re.IGNORECASE)
 _LETTER = re.compile(r"^[A-Z]$")
 
 
@@ -86,7 +89,7 @@ class SymbolPart:
 
     segments: tuple[str, ...]  # ("S", "RES", "1963")
     letter: str | None = None  # lettered GA resolutions: "A" of "A/RES/69/96 A"
-    suffix: str | None = None  # "2010" of S/RES/1963 (2010); "XXX" of A/RES/3369 (XXX)
+    suffix: str | None = None  # "2010" of S/RES/1963 (2010); "XXX" of A/RES/3369 (XXX); "Vol. I" of A/67/49 (Vol. I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +127,10 @@ def _valid_part(p: SymbolPart) -> bool:
         return False  # "S/2", "A/1": OCR debris, not a symbol
     if p.letter is not None and not _LETTER.match(p.letter):
         return False
-    if p.suffix is not None and not _SUFFIX.match(p.suffix):
+    volume = p.suffix is not None and _VOLUME.match(p.suffix) is not None
+    if p.suffix is not None and not volume and not _SUFFIX.match(p.suffix):
         return False
-    if (p.letter or p.suffix) and not _is_resolution_segments(p.segments):
+    if (p.letter or (p.suffix and not volume)) and not _is_resolution_segments(p.segments):
         return False
     return True
 
@@ -150,7 +154,7 @@ def format_symbol(sym: UNSymbol) -> str:
 
 _CANON_PART = re.compile(
     r"(?P<body>[A-Z][A-Z0-9]*(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+|-(?![A-Z][A-Z0-9]*/)[A-Za-z0-9]+)*)+)"
-    r"(?: (?P<letter>[A-Z]))?(?: \((?P<suffix>[A-Z0-9\-]+)\))?"
+    r"(?: (?P<letter>[A-Z]))?(?: \((?P<suffix>Vol\. [IVXL0-9]+|[A-Z0-9\-]+)\))?"
 )
 
 
@@ -189,7 +193,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SPACES_AROUND = re.compile(r"\s*([/.])\s*")
 _DASH = re.compile(r"\s*[\u2010-\u2015\u2212-]\s*(?=[A-Z][A-Z0-9]*\s*/)")
 _GLUED_JOINT = re.compile(r"(?<=/)(\d+)(?=([A-Z][A-Z0-9]*)/\d)")
-_TAIL = re.compile(r"^(?P<body>.*?)(?:\s*(?P<letter>\b[A-Z]))?\s*(?:\(\s*(?P<suffix>[^()]{1,8}?)\s*\))?$")
+_TAIL = re.compile(r"^(?P<body>.*?)(?:\s*(?P<letter>\b[A-Z]))?\s*(?:\(\s*(?P<suffix>[^()]{1,10}?)\s*\))?$")
 _OCR_NUMERIC = re.compile(r"^[0-9lIO]*[0-9][0-9lIO]*$")
 _OCR_AFTER_DOT = re.compile(r"^(?P<head>(?:Corr|Add|Rev|PV|SR|L|CRP|WP|Sub|Amend|Suppl|Vol)\.)(?P<num>[0-9lI]+)$")
 _YEAR_OCR = str.maketrans({"l": "1", "I": "1", "O": "0", "o": "0"})
@@ -229,7 +233,8 @@ def _clean_part(text: str) -> SymbolPart | None:
     letter = m.group("letter")
     suffix = m.group("suffix")
     if suffix is not None:
-        suffix = re.sub(r"\s+", "", suffix)
+        volume = _LOOSE_VOLUME.match(suffix.strip())
+        suffix = f"Vol. {volume.group(1).upper()}" if volume else re.sub(r"\s+", "", suffix)
         if re.fullmatch(r"[0-9lIO]{4}", suffix):
             suffix = suffix.translate(_YEAR_OCR)
     segments = tuple(_fix_segment(s) for s in body.split("/"))

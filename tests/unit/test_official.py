@@ -206,3 +206,47 @@ def test_every_line_of_the_snapshot_is_read_and_every_name_mapped():
     assert problems == [] and len(records) == n
     assert {name for r in records for name, _ in r.voters if member_state_iso3(name) is None} == set()
     assert sum(r.meeting_number is not None or r.written_procedure for r in records) >= 0.99 * n
+
+
+RESOLUTION_TEXT = """S/RES/2724 (2024)
+
+Security Council Distr.: General
+{day} March 2024
+
+Resolution 2724 (2024)
+
+Adopted by the Security Council at its 9568th meeting, on {day} March 2024
+
+The Security Council,
+
+Recalling its resolution 2715 (2023),
+"""
+
+
+def _resolution_document(day: int):
+    from flows.core.extract import extract_document
+    from flows.core.ingest import source_from_bytes
+
+    return extract_document(source_from_bytes("res.txt", RESOLUTION_TEXT.format(day=day).encode()))
+
+
+def test_the_adoption_meeting_is_the_meeting_the_resolution_names():
+    meta = read_official_files([("d.json", lines(council()))], [])
+    t = assemble_tables([_resolution_document(8)], official=meta)
+    [res] = [r for r in t["resolutions"] if r["resolution_id"] == "S/RES/2724 (2024)"]
+    assert res["document_id"] == "S/RES/2724 (2024)"
+    linked = {m["meeting_id"] for m in t["meeting_mentions"] if m["document_id"] == res["document_id"]}
+    assert res["meeting_id"] in linked  # one meeting row: the text's mention and the official record
+    assert [m["n_documents"] for m in t["meetings"] if m["meeting_id"] == res["meeting_id"]] == [1]
+
+
+def test_the_official_date_wins_and_the_texts_disagreement_is_reported():
+    from flows.core.assemble import CorpusIndex
+
+    index = CorpusIndex()
+    index.add(_resolution_document(9))
+    plan = index.finish([], read_official_files([("d.json", lines(council()))], []))
+    [res] = [r for r in plan.global_rows["resolutions"] if r["resolution_id"] == "S/RES/2724 (2024)"]
+    assert res["adopted_on"].isoformat() == "2024-03-08"
+    assert any("adopted on 2024-03-08 says the official metadata" in n and "2024-03-09" in n
+               for n in plan.official_notes)

@@ -148,3 +148,12 @@ def test_roman(roman, value):
 @pytest.mark.parametrize("bad", ["", "IIII", "VX", "ABC", "xv"])
 def test_not_roman(bad):
     assert roman_to_int(bad) is None
+
+
+@pytest.mark.parametrize("printed", ["A/67/49 (Vol. I)", "A/67/49(Vol.I)", "A / 67 / 49 ( vol. i )"])
+def test_a_volume_is_part_of_the_symbol_in_one_grammar(printed):
+    from flows.core.metadata import canonical_symbol as masthead_symbol
+
+    assert canonical_symbol(printed) == masthead_symbol(printed) == "A/67/49 (Vol. I)"
+    assert format_symbol(parse_symbol("A/67/49 (Vol. I)")) == "A/67/49 (Vol. I)"
+    assert canonical_symbol("A/67/49 (Vol. II)") != canonical_symbol("A/67/49 (Vol. I)") != "A/67/49"

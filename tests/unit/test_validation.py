@@ -97,3 +97,17 @@ def test_a_document_without_text_fails_its_rules_without_crashing(tmp_path):
     found = {(f.table, f.column) for f in report.failures}
     assert ("documents", "text") in found
     assert ("entity_mentions", "_span_inside_text") in found and ("citations", "_span_inside_text") in found
+
+
+def test_a_null_in_a_nullable_foreign_key_passes_and_a_dangling_one_fails(tmp_path):
+    resolution = {"resolution_id": "S/RES/2561 (2021)", "body": "Security Council", "number": 2561, "session": None,
+                  "year": 2021, "title": None, "adopted_on": None, "document_id": None, "meeting_id": None,
+                  "votes_yes": None, "votes_no": None, "votes_abstain": None, "n_citing_documents": 0}
+    rows = good_rows()
+    rows["resolutions"] = [resolution]
+    report = run_validation(release_frames(encode_tables(rows, tmp_path / "ok").folder), tmp_path / "ok-report")
+    assert report.success, report.summary()
+    rows["resolutions"] = [{**resolution, "meeting_id": "mtg-0000000000000000"}]
+    report = run_validation(release_frames(encode_tables(rows, tmp_path / "bad").folder), tmp_path / "bad-report")
+    found = {(f.table, f.column) for f in report.failures}
+    assert ("resolutions", "_fk_meeting_id_in_meetings") in found
