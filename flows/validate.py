@@ -12,4 +12,4 @@ from flows.core.validation import ValidationReport, release_frames, run_validati
 
 @task(name="validate-release", cache_policy=NONE)
 def validate_release(staging: Path) -> ValidationReport:
-    return run_validation(release_frames(staging), staging / "validation")
+    return run_validation(release_frames(staging), staging / "validation", version=staging.name)

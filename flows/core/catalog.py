@@ -34,7 +34,7 @@ from flows.core.schema import Column, Table, constraint_notes, tables
 
 CATALOG_FILE = "index.html"
 DATAPACKAGE_FILE = "datapackage.json"  # written last, after the catalog: always linked
-DATA_DOCS = "validation/html/index.html"
+DATA_DOCS = "validation/index.html"
 # Whole-release files linked when they are in the release folder, with what each one is for.
 RELEASE_FILES = (
     (DATAPACKAGE_FILE, "Frictionless Data Package: every file with its schema, keys, rows, bytes and sha256"),
@@ -469,7 +469,7 @@ def _about(package: Mapping[str, Any]) -> str:
 
 def _validation_section(release_dir: Path, validation: Mapping[str, Any] | None) -> str:
     css_class, status = _validation_status(validation)
-    docs = (f'<p>Great Expectations Data Docs: {_link(DATA_DOCS, "validation report (HTML)", release_dir)}</p>'
+    docs = (f'<p>Every expectation and its result: {_link(DATA_DOCS, "validation report (HTML)", release_dir)}</p>'
             if _local_file(release_dir, DATA_DOCS) else "")
     failures = (validation or {}).get("failures") or []
     listed = "".join(

@@ -165,11 +165,11 @@ def test_optional_downloads_are_linked_only_when_in_the_release(tmp_path):
     folder, _, with_extras = published(tmp_path / "b", catalog_rows(), extra_files=("uncoop.duckdb", "uncoop-csv.zip"))
     hrefs = _hrefs(Page(with_extras))
     assert "uncoop.duckdb" in hrefs and "uncoop-csv.zip" in hrefs
-    assert "validation/html/index.html" not in hrefs  # no Data Docs in this folder: not linked
-    (folder / "validation" / "html").mkdir(parents=True)
-    (folder / "validation" / "html" / "index.html").write_text("<html></html>", encoding="utf-8")
+    assert "validation/index.html" not in hrefs  # no validation report in this folder: not linked
+    (folder / "validation").mkdir(parents=True)
+    (folder / "validation" / "index.html").write_text("<html></html>", encoding="utf-8")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert "validation/html/index.html" in _hrefs(Page(render_catalog(folder, package, PASSED)))
+    assert "validation/index.html" in _hrefs(Page(render_catalog(folder, package, PASSED)))
 
 
 def test_charts_are_drawn_from_the_data(release):
