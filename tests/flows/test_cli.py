@@ -67,3 +67,28 @@ def test_build_with_relative_paths(seeds_dir, tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "status: published" in printed and "rows per table:" in printed and "quarantined: 0" in printed
     assert (tmp_path / "out" / "latest" / "datapackage.json").exists()
+    release = next(line for line in printed.splitlines() if line.startswith("release: ")).removeprefix("release: ")
+    assert f"catalog page (open it next): {release}/index.html" in printed
+    assert not (tmp_path / "out" / ".staging").exists()  # no empty staging folder is left behind
+
+
+def test_version():
+    from flows import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"uncoop {__version__}"
+
+
+def test_validate_leaves_nothing_in_the_temp_folder(seeds_build, tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    _, out = seeds_build
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert main(["validate", "--no-progress", str(out / "latest")]) == 0
+    assert "not kept" in capsys.readouterr().out
+    assert list(scratch.iterdir()) == []
+    report = tmp_path / "report"
+    assert main(["validate", "--report", str(report), str(out / "latest")]) == 0
+    assert (report / "index.html").is_file() and (report / "summary.json").is_file()
