@@ -401,7 +401,7 @@ svg .axis{font-size:12px;fill:#57606a}svg .label{font-size:13px;fill:#1b1f24}svg
 svg .edge{fill:none;stroke:#8aa9c9;stroke-opacity:.55}svg .empty{font-size:14px;fill:#57606a}
 details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}
 ul.files{padding-left:1.2rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.2rem 1.2rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:.2rem 1.2rem}
 table.counts caption{text-align:left;font-weight:600;padding:.3rem 0}
 blockquote{margin:.5rem 0;padding:.4rem .9rem;border-left:4px solid var(--line);background:var(--soft)}
 footer{color:var(--muted);font-size:.85rem;padding-bottom:2rem;margin-top:2rem;border-top:1px solid var(--line)}
