@@ -2,7 +2,7 @@
 
     uncoop build --input corpus --output outputs
     uncoop validate outputs/latest
-    uncoop releases --output outputs
+    uncoop releases --output outputs [--json]
     uncoop schemas [--check]
 """
 
@@ -127,20 +127,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.success and not problems else EXIT_FAILED
 
 
+def release_index(releases: list[Path], latest: Path | None) -> list[dict]:
+    """One entry per release, read from its datapackage.json: version, created, whether it is
+    latest, rows per table, the content fingerprint and each file's bytes and sha256."""
+    out = []
+    for rel in releases:
+        pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
+        resources = pkg.get("resources", [])
+        rows = {r["name"]: r["rows"] for r in resources
+                if r.get("profile") == "tabular-data-resource" and not r["name"].endswith("-json") and "rows" in r}
+        out.append({"version": pkg.get("version", rel.name), "created": pkg.get("created"), "path": str(rel),
+                    "latest": latest is not None and rel.resolve() == latest, "rows": rows,
+                    "fingerprint": (pkg.get("uncoop") or {}).get("fingerprint"),
+                    "files": {r["path"]: {"bytes": r.get("bytes"), "sha256": str(r.get("hash", "")).removeprefix("sha256:")}
+                              for r in resources if isinstance(r.get("path"), str)}})
+    return out
+
+
 def cmd_releases(args: argparse.Namespace) -> int:
     from flows.core.storage import Outputs
 
     outputs = Outputs(Path(args.output))
-    releases = outputs.list_releases()
-    if not releases:
+    index = release_index(outputs.list_releases(), outputs.latest())
+    if args.json:
+        print(json.dumps(index, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not index:
         print(f"no releases under {outputs.releases}")
         return EXIT_OK
-    latest = outputs.latest()
-    for rel in releases:
-        pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
-        rows = {r["name"]: r.get("rows") for r in pkg["resources"] if not r["name"].endswith("-json")}
-        marker = "*" if latest is not None and rel.resolve() == latest else " "
-        print(f"{marker} {rel.name}  created {pkg.get('created')}  documents {rows.get('documents')}  "
+    for entry in index:
+        rows = entry["rows"]
+        marker = "*" if entry["latest"] else " "
+        print(f"{marker} {entry['version']}  created {entry['created']}  documents {rows.get('documents')}  "
               f"citations {rows.get('citations')}  entities {rows.get('entities')}")
     print("(* = latest)")
     return EXIT_OK
@@ -212,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("releases", help="list the releases under an output folder")
     r.add_argument("--output", default="outputs", help="output folder (default: outputs/)")
+    r.add_argument("--json", action="store_true",
+                   help="print a machine-readable index: version, created, latest, rows per table, bytes and sha256")
     r.set_defaults(func=cmd_releases)
 
     s = sub.add_parser("schemas", help="regenerate the files generated from schemas/tables.yaml")

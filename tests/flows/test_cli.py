@@ -1,5 +1,6 @@
 """The command line: help, clear errors with non-zero exits, listing and re-validating releases."""
 
+import json
 import subprocess
 import sys
 
@@ -41,6 +42,12 @@ def test_releases_and_validate_on_a_built_release(seeds_build, capsys):
     assert "* " in listing and "documents 2" in listing
     assert main(["validate", str(out / "latest")]) == 0
     assert "validation passed" in capsys.readouterr().out
+    assert main(["releases", "--json", "--output", str(out)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    package = json.loads((out / "latest" / "datapackage.json").read_text(encoding="utf-8"))
+    assert entry["latest"] and entry["version"] == package["version"] and entry["rows"]["documents"] == 2
+    assert entry["files"]["documents.parquet"]["sha256"] == next(
+        r["hash"] for r in package["resources"] if r["path"] == "documents.parquet").removeprefix("sha256:")
 
 
 def test_validate_detects_a_tampered_release(seeds_build, tmp_path, capsys):
