@@ -342,7 +342,8 @@ def run_validation(frames: ReleaseFrames, out_dir: Path, version: str | None = N
     (out_dir / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
     # Our own page instead of GX's Data Docs: those load Bootstrap, jQuery and fonts from more
     # than ten CDNs (blank offline) and shipped 3.9 MB of images and fonts nothing used.
-    (out_dir / REPORT_HTML).write_text(render_report(report, outcomes, version), encoding="utf-8")
+    in_release = (out_dir.parent / "datapackage.json").exists() or out_dir.name == "validation"  # beside index.html
+    (out_dir / REPORT_HTML).write_text(render_report(report, outcomes, version, in_release), encoding="utf-8")
     return report
 
 
@@ -361,9 +362,11 @@ def _rule(kwargs: Mapping[str, Any]) -> str:
     return text if len(text) <= _RULE_LIMIT else text[:_RULE_LIMIT - 1] + "…"
 
 
-def render_report(report: ValidationReport, outcomes: Mapping[str, _Outcome], version: str | None = None) -> str:
+def render_report(report: ValidationReport, outcomes: Mapping[str, _Outcome], version: str | None = None,
+                  in_release: bool = False) -> str:
     """The validation report as one self-contained HTML page (inline CSS, no script, no
-    network), from the expectations' results summed over each table's chunks."""
+    network), from the expectations' results summed over each table's chunks; `in_release`:
+    it is the release's validation/ folder, so it links back to the catalog page."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("flows", "templates"), autoescape=select_autoescape(["html", "j2"]),
@@ -385,4 +388,4 @@ def render_report(report: ValidationReport, outcomes: Mapping[str, _Outcome], ve
                      "failed": len(outcome.failed()), "expectations": expectations})
     return env.get_template("validation.html.j2").render(
         tables=rows, success=report.success, n_expectations=report.n_expectations,
-        n_met=report.n_expectations - report.n_failed, version=version)
+        n_met=report.n_expectations - report.n_failed, version=version, in_release=in_release)
