@@ -2,13 +2,14 @@
 
     uncoop build --input corpus --output outputs
     uncoop validate outputs/latest
-    uncoop releases --output outputs
+    uncoop releases --output outputs [--json]
     uncoop schemas [--check]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+CATALOG_PAGE = "index.html"  # flows.core.catalog.CATALOG_FILE, not imported: it would load pyarrow for --help
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -59,6 +61,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from flows.core.storage import PublishRefused
     from flows.pipeline import ValidationFailed, build_release
+    from flows.progress import terminal_progress
 
     sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
     print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
@@ -68,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         # No flow-run heartbeats for a build run from the command line: they let a server
         # notice a crashed run of a deployment, but here the run is in the foreground, and the
         # heartbeat thread costs about a second at the end of every run (it sleeps in 1 s steps).
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), terminal_progress(args.progress):
             summary = build_release(settings)
     except ValidationFailed as exc:
         print("\nthe release failed validation and was NOT published:", file=sys.stderr)
@@ -78,6 +81,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"\nthe release was NOT published: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print("\n" + summary.render())
+    catalog = Path(summary.release) / CATALOG_PAGE if summary.release else None
+    if catalog is not None and catalog.is_file():
+        print(f"catalog page (open it next): {catalog}")
     if args.json:
         Path(args.json).write_text(json.dumps(summary.__dict__, indent=2, default=str) + "\n", encoding="utf-8")
     return EXIT_OK
@@ -111,29 +117,54 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  - {p}")
         return _fail(f"{release} is incomplete")
-    out = Path(args.report) if args.report else Path(tempfile.mkdtemp(prefix="uncoop-validate-"))
-    report = run_validation(release_frames(release), out)
-    print(report.summary())
-    for p in problems:
-        print(f"  - {p}")
-    print(f"report: {out}")
+    from flows.progress import terminal_progress, tracked
+
+    with contextlib.ExitStack() as stack:
+        # without --report, the report goes to a temporary folder removed afterwards: nothing is left in /tmp
+        out = Path(args.report) if args.report else Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="uncoop-validate-", ignore_cleanup_errors=True)))
+        with terminal_progress(args.progress):
+            report = run_validation(release_frames(release), out, version=release.name,
+                                    progress=lambda items: tracked(items, "validate"))
+        print(report.summary())
+        for p in problems:
+            print(f"  - {p}")
+        print(f"report: {out}" if args.report else "report: not kept (write it with --report DIR)")
     return EXIT_OK if report.success and not problems else EXIT_FAILED
+
+
+def release_index(releases: list[Path], latest: Path | None) -> list[dict]:
+    """One entry per release, read from its datapackage.json: version, created, whether it is
+    latest, rows per table, the content fingerprint and each file's bytes and sha256."""
+    out = []
+    for rel in releases:
+        pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
+        resources = pkg.get("resources", [])
+        rows = {r["name"]: r["rows"] for r in resources
+                if r.get("profile") == "tabular-data-resource" and not r["name"].endswith("-json") and "rows" in r}
+        out.append({"version": pkg.get("version", rel.name), "created": pkg.get("created"), "path": str(rel),
+                    "latest": latest is not None and rel.resolve() == latest, "rows": rows,
+                    "fingerprint": (pkg.get("uncoop") or {}).get("fingerprint"),
+                    "files": {r["path"]: {"bytes": r.get("bytes"), "sha256": str(r.get("hash", "")).removeprefix("sha256:")}
+                              for r in resources if isinstance(r.get("path"), str)}})
+    return out
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
     from flows.core.storage import Outputs
 
     outputs = Outputs(Path(args.output))
-    releases = outputs.list_releases()
-    if not releases:
+    index = release_index(outputs.list_releases(), outputs.latest())
+    if args.json:
+        print(json.dumps(index, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not index:
         print(f"no releases under {outputs.releases}")
         return EXIT_OK
-    latest = outputs.latest()
-    for rel in releases:
-        pkg = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
-        rows = {r["name"]: r.get("rows") for r in pkg["resources"] if not r["name"].endswith("-json")}
-        marker = "*" if latest is not None and rel.resolve() == latest else " "
-        print(f"{marker} {rel.name}  created {pkg.get('created')}  documents {rows.get('documents')}  "
+    for entry in index:
+        rows = entry["rows"]
+        marker = "*" if entry["latest"] else " "
+        print(f"{marker} {entry['version']}  created {entry['created']}  documents {rows.get('documents')}  "
               f"citations {rows.get('citations')}  entities {rows.get('entities')}")
     print("(* = latest)")
     return EXIT_OK
@@ -156,8 +187,18 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="show progress bars (default: when standard error is a terminal)")
+    g.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
+
+
 def parser() -> argparse.ArgumentParser:
+    from flows import __version__
+
     p = argparse.ArgumentParser(prog="uncoop", description="Open datasets of UN cooperation with regional organizations.")
+    p.add_argument("--version", action="version", version=f"uncoop {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -187,15 +228,19 @@ def parser() -> argparse.ArgumentParser:
                    help="publish even if the release has fewer documents than latest or loses more than 10%% of a "
                         "table's rows (an empty release is never published)")
     b.add_argument("--json", metavar="FILE", help="also write the run summary as JSON to FILE")
+    _progress_flags(b)
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="validate a published release (checksums and expectations)")
     v.add_argument("release", help="release folder, or outputs/latest")
-    v.add_argument("--report", metavar="DIR", help="where to write the validation report (default: a temp folder)")
+    v.add_argument("--report", metavar="DIR", help="where to write the validation report (default: not kept)")
+    _progress_flags(v)
     v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("releases", help="list the releases under an output folder")
     r.add_argument("--output", default="outputs", help="output folder (default: outputs/)")
+    r.add_argument("--json", action="store_true",
+                   help="print a machine-readable index: version, created, latest, rows per table, bytes and sha256")
     r.set_defaults(func=cmd_releases)
 
     s = sub.add_parser("schemas", help="regenerate the files generated from schemas/tables.yaml")

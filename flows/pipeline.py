@@ -27,7 +27,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from flows import extract, ingest
+from flows import extract, ingest, progress
 from flows.core.assemble import CorpusIndex
 from flows.core.cache import CACHE_VERSION, ResultCache, RunResults
 from flows.core.extract import DocumentResult
@@ -146,7 +146,7 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
     could not be read, or changed since the inventory, is not cacheable."""
     from flows.core.storage import release_memory
 
-    n_done = 0
+    n_done, n_total = 0, sum(len(b) for b in batches)
 
     def raw(batch: list[InputFile]) -> list[extract.RawInput]:
         items = []
@@ -165,6 +165,7 @@ def _extract(settings: BuildSettings, batches: list[list[InputFile]], kind: str,
             accept(name, sha, value, True)
         n_done += len(processed)
         log.info("extracted batch %d/%d (%d documents)", done, len(batches), n_done)
+        progress.advance("extract", n_done, n_total)
         if done % 16 == 0:  # the results passed through here: hand their freed heap back (a few ms)
             release_memory(collect=False)
 

@@ -34,7 +34,7 @@ from flows.core.schema import Column, Table, constraint_notes, tables
 
 CATALOG_FILE = "index.html"
 DATAPACKAGE_FILE = "datapackage.json"  # written last, after the catalog: always linked
-DATA_DOCS = "validation/html/index.html"
+DATA_DOCS = "validation/index.html"
 # Whole-release files linked when they are in the release folder, with what each one is for.
 RELEASE_FILES = (
     (DATAPACKAGE_FILE, "Frictionless Data Package: every file with its schema, keys, rows, bytes and sha256"),
@@ -184,7 +184,7 @@ def ranked_bars(chart_id: str, title: str, items: Sequence[tuple[str, int]], uni
     height = row_h * len(items) + 8
     peak = max(v for _, v in items)
     scale = (width - label_w - right) / peak
-    desc = f"The {len(items)} most cited: " + "; ".join(f"{label} ({value})" for label, value in items) + "."
+    desc = f"The {len(items)} with the most {unit}: " + "; ".join(f"{label} ({value})" for label, value in items) + "."
     parts = [_svg_open(chart_id, title, desc, width, height, "ranked-bars")]
     for i, (label, value) in enumerate(items):
         y = 4 + i * row_h
@@ -401,6 +401,9 @@ svg .axis{font-size:12px;fill:#57606a}svg .label{font-size:13px;fill:#1b1f24}svg
 svg .edge{fill:none;stroke:#8aa9c9;stroke-opacity:.55}svg .empty{font-size:14px;fill:#57606a}
 details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}
 ul.files{padding-left:1.2rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:.2rem 1.2rem}
+table.counts caption{text-align:left;font-weight:600;padding:.3rem 0}
+blockquote{margin:.5rem 0;padding:.4rem .9rem;border-left:4px solid var(--line);background:var(--soft)}
 footer{color:var(--muted);font-size:.85rem;padding-bottom:2rem;margin-top:2rem;border-top:1px solid var(--line)}
 @media (max-width:40rem){body{font-size:15px}h1{font-size:1.3rem}.facts b{font-size:1.15rem}
 #table-list thead{display:none}#table-list tr,#table-list th,#table-list td{display:block;text-align:left}
@@ -469,7 +472,7 @@ def _about(package: Mapping[str, Any]) -> str:
 
 def _validation_section(release_dir: Path, validation: Mapping[str, Any] | None) -> str:
     css_class, status = _validation_status(validation)
-    docs = (f'<p>Great Expectations Data Docs: {_link(DATA_DOCS, "validation report (HTML)", release_dir)}</p>'
+    docs = (f'<p>Every expectation and its result: {_link(DATA_DOCS, "validation report (HTML)", release_dir)}</p>'
             if _local_file(release_dir, DATA_DOCS) else "")
     failures = (validation or {}).get("failures") or []
     listed = "".join(
@@ -486,12 +489,13 @@ def _resources_by_path(package: Mapping[str, Any]) -> dict[str, Mapping[str, Any
     return {r["path"]: r for r in package.get("resources") or [] if isinstance(r.get("path"), str)}
 
 
-def _file_cell(release_dir: Path, resource: Mapping[str, Any] | None, path: str, label: str) -> str:
-    if resource is None:
-        return f'<td>{_link(path, label, release_dir)}</td>'
-    digest = str(resource.get("hash", "")).removeprefix("sha256:")
-    return (f'<td>{_link(path, label, release_dir)} <span class="muted" title="{_e(resource.get("bytes"))} bytes">'
-            f'{_e(_size(resource.get("bytes")))}</span><br><code class="hash" data-sha256="{_e(digest)}">{_e(digest)}</code></td>')
+def _file_link(release_dir: Path, resource: Mapping[str, Any] | None, path: str, label: str) -> str:
+    """A download link with the file's size (its sha256 is listed further down, not here)."""
+    size = (resource or {}).get("bytes")
+    if size is None and _local_file(release_dir, path):
+        size = (release_dir / path).stat().st_size
+    meta = f' <span class="muted" title="{_e(size)} bytes">{_e(_size(size))}</span>' if size is not None else ""
+    return f"{_link(path, label, release_dir)}{meta}"
 
 
 def _tables_section(release_dir: Path, package: Mapping[str, Any], validation: Mapping[str, Any] | None) -> str:
@@ -504,23 +508,38 @@ def _tables_section(release_dir: Path, package: Mapping[str, Any], validation: M
         checks = per_table.get(name)
         checked = (f"{_n(checks.get('expectations', 0) - checks.get('failed', 0))}/{_n(checks.get('expectations', 0))}"
                    if checks else "–")
+        links = " · ".join(_file_link(release_dir, res, f"{name}.{ext}", label)
+                           for res, ext, label in ((csv_res, "csv", "CSV"), (parquet, "parquet", "Parquet"),
+                                                   (json_res, "json", "JSON")))
         body.append(f'<tr data-table="{_e(name)}"><th scope="row"><a href="#dict-{_slug(name)}">{_e(name)}</a>'
                     f'<br><span class="muted">{_e(table.description)}</span></th>'
                     f'<td class="num" data-label="rows" data-rows="{_e(rows)}">{_n(rows) if isinstance(rows, int) else "–"}</td>'
-                    f'{_file_cell(release_dir, parquet, f"{name}.parquet", "Parquet")}'
-                    f'{_file_cell(release_dir, json_res, f"{name}.json", "JSON")}'
+                    f'<td data-label="download">{links}</td>'
                     f'<td class="num" data-label="checks met">{checked}</td></tr>')
-    head = ('<thead><tr><th scope="col">table</th><th scope="col" class="num">rows</th><th scope="col">Parquet (size, sha256)</th>'
-            '<th scope="col">JSON (size, sha256)</th><th scope="col" class="num">checks met</th></tr></thead>')
-    return (f'<section id="tables"><h2>Tables</h2><p>Flat tables (no nested columns) that load as they are into DuckDB, '
-            f'pandas, Power BI, Tableau or Superset. The JSON files hold the same rows as arrays of objects.</p>'
+    head = ('<thead><tr><th scope="col">table</th><th scope="col" class="num">rows</th><th scope="col">download</th>'
+            '<th scope="col" class="num">checks met</th></tr></thead>')
+    return (f'<section id="tables"><h2>Tables</h2><p>Flat tables (no nested columns) that load as they are into Excel, '
+            f'DuckDB, pandas, Power BI, Tableau or Superset: CSV (UTF-8), Parquet, or JSON (arrays of objects), the same '
+            f'rows in each. Checksums are listed under <a href="#downloads">Whole release</a>.</p>'
             f'<div class="scroll"><table id="table-list">{head}<tbody>{"".join(body)}</tbody></table></div></section>')
+
+
+def _checksums(package: Mapping[str, Any]) -> str:
+    """Every file datapackage.json lists with its sha256, folded away (not on the first screen)."""
+    rows = "".join(
+        f'<tr><td><code>{_e(r["path"])}</code></td><td class="num">{_e(r.get("bytes", ""))}</td>'
+        f'<td><code class="hash" data-path="{_e(r["path"])}" data-sha256="{_e(str(r.get("hash", "")).removeprefix("sha256:"))}">'
+        f'{_e(str(r.get("hash", "")).removeprefix("sha256:"))}</code></td></tr>'
+        for r in package.get("resources") or [] if isinstance(r.get("path"), str) and r.get("hash"))
+    return (f'<details id="checksums"><summary>Checksums (sha256) of every file</summary><div class="scroll"><table>'
+            f'<thead><tr><th scope="col">file</th><th scope="col" class="num">bytes</th><th scope="col">sha256</th></tr>'
+            f'</thead><tbody>{rows}</tbody></table></div></details>')
 
 
 def _other_files(release_dir: Path, package: Mapping[str, Any]) -> list[tuple[str, str, int | None, str | None]]:
     """(path, description, bytes, sha256) of whole-release files and of package resources that are not tables."""
     by_path = _resources_by_path(package)
-    table_files = {f"{n}.{ext}" for n in tables() for ext in ("parquet", "json")}
+    table_files = {f"{n}.{ext}" for n in tables() for ext in ("parquet", "json", "csv")}
     described = dict(RELEASE_FILES)
     paths = [p for p, _ in RELEASE_FILES] + sorted(p for p in by_path if p not in described and p not in table_files)
     out = []
@@ -540,11 +559,10 @@ def _other_files(release_dir: Path, package: Mapping[str, Any]) -> list[tuple[st
 
 def _downloads_section(release_dir: Path, package: Mapping[str, Any]) -> str:
     items = []
-    for path, desc, size, digest in _other_files(release_dir, package):
+    for path, desc, size, _digest in _other_files(release_dir, package):
         meta = f' <span class="muted">{_e(_size(size))}</span>' if size is not None else ""
-        sha = f'<br><code class="hash">{_e(digest)}</code>' if digest else ""
-        items.append(f"<li>{_link(path, path, release_dir)}{meta}: {_e(desc)}{sha}</li>")
-    return (f'<section id="downloads"><h2>Whole release</h2><ul class="files">{"".join(items)}</ul>'
+        items.append(f"<li>{_link(path, path, release_dir)}{meta}: {_e(desc)}</li>")
+    return (f'<section id="downloads"><h2>Whole release</h2><ul class="files">{"".join(items)}</ul>{_checksums(package)}'
             f'<p class="muted">Load a table in DuckDB: <code>SELECT * FROM read_parquet(\'meetings.parquet\')</code>; '
             f'in pandas: <code>pandas.read_parquet("meetings.parquet")</code>.</p></section>')
 
@@ -595,13 +613,29 @@ def _figure(svg: str, caption: str, note: str, data: str) -> str:
             f'<p class="muted">{_e(note)}</p>{data}</figure>')
 
 
-def _charts_section(release_dir: Path) -> str:
+def _resolutions_table(top: Sequence[tuple[str, int]], titles: Mapping[str, str], documents: set[str]) -> str:
+    rows = []
+    for sym, n in top:
+        name = f'<a href="#{_doc_anchor(sym)}">{_e(sym)}</a>' if sym in documents else _e(sym)
+        title = _e(_clip(titles.get(sym, ""), 200)) or '<span class="muted">(title not in this release)</span>'
+        rows.append(f'<tr><td>{name}</td><td>{title}</td><td class="num">{_n(n)}</td></tr>')
+    return (f'<details open><summary>The most cited resolutions with their titles</summary><div class="scroll">'
+            f'<table id="cited-resolutions"><thead><tr><th scope="col">resolution</th><th scope="col">title</th>'
+            f'<th scope="col" class="num">citing documents</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></details>')
+
+
+def _charts_section(release_dir: Path, documents: set[str] | None = None) -> str:
+    organizations = organizations_by_documents(release_dir)
     meetings, undated = meetings_per_year(release_dir)
     area_rows, area_counts = areas_by_year(release_dir)
     labels = dict(area_rows)
     top = cited_resolutions(release_dir)
     docs, instruments, edges = citation_subgraph(release_dir)
     figures = [
+        _figure(ranked_bars("chart-organizations", "Organizations named in the most documents", organizations, "documents"),
+                "Organizations named in the most documents",
+                "Regional and other organizations, by the number of documents of this release that name them.",
+                _data_table("Data: documents per organization", ["organization", "documents"], organizations)),
         _figure(year_bars("chart-meetings", "Meetings per year", meetings, "meetings"), "Meetings per year",
                 "By the year each meeting starts" + (f"; {_n(undated)} meetings without a date are not shown." if undated else "."),
                 _data_table("Data: meetings per year", ["year", "meetings"], meetings.items())),
@@ -612,14 +646,15 @@ def _charts_section(release_dir: Path) -> str:
                             ((labels.get(a, a), y, n) for (a, y), n in area_counts.items()))),
         _figure(ranked_bars("chart-resolutions", "Most cited resolutions", top, "citing documents"),
                 "Most cited resolutions", "Security Council and General Assembly resolutions, by the number of documents "
-                "that cite them.", _data_table("Data: most cited resolutions", ["resolution", "citing documents"], top)),
+                "that cite them.", _resolutions_table(top, resolution_titles(release_dir), documents or set())),
         _figure(network("chart-network", "Citation network", docs, instruments, edges), "Citation network (its core)",
                 f"The {len(instruments)} instruments cited by the most documents and the {len(docs)} documents citing "
                 f"most of them; the whole network is in citations.graphml.",
                 _data_table("Data: citation links shown", ["document", "cites", "citations"],
                             ((d, s, w) for (d, s), w in edges.items()))),
     ]
-    return f'<section id="charts"><h2>Charts</h2>{"".join(figures)}</section>'
+    return (f'<section id="charts"><h2>Charts</h2><p class="muted">Of the documents of this release only (see '
+            f'<a href="#coverage">what it covers</a>).</p>{"".join(figures)}</section>')
 
 
 def _counts(package: Mapping[str, Any], release_dir: Path) -> dict[str, int]:
@@ -633,6 +668,128 @@ def _counts(package: Mapping[str, Any], release_dir: Path) -> dict[str, int]:
     return counts
 
 
+# --- what the release covers, organizations, documents, citing, quarantine ---------------------
+
+TOP_ORGANIZATIONS = 15
+DOCUMENT_LIST_LIMIT = 5000  # rows of the document list on the page; the whole list is documents.csv
+
+
+def _collection(source_name: str) -> str:
+    """The collection a document came from: the first folder of its source name."""
+    head, sep, _ = str(source_name).partition("/")
+    return head if sep else "(top folder)"
+
+
+def document_list(release_dir: Path) -> list[dict[str, Any]]:
+    """Every document (id, symbol, date, type, language, title, collection), by date then id."""
+    cols = ["document_id", "symbol", "date", "doc_type", "title", "source_name", "language"]
+    rows = [dict(r, collection=_collection(r["source_name"])) for r in _rows(release_dir, "documents", cols)]
+    if not rows:  # an older release without a language column
+        cols.remove("language")
+        rows = [dict(r, language=None, collection=_collection(r["source_name"])) for r in _rows(release_dir, "documents", cols)]
+    return sorted(rows, key=lambda r: (r["date"] is None, r["date"] or 0, _natural(r["document_id"])))
+
+
+def organizations_by_documents(release_dir: Path, top: int = TOP_ORGANIZATIONS) -> list[tuple[str, int]]:
+    """The organizations mentioned in the most documents (label: acronym or name)."""
+    names = {r["entity_id"]: r["acronym"] or r["name"]
+             for r in _rows(release_dir, "entities", ["entity_id", "entity_type", "name", "acronym"])
+             if r["entity_type"] == "organization"}
+    docs: defaultdict[str, set[str]] = defaultdict(set)
+    for row in _rows(release_dir, "entity_mentions", ["document_id", "entity_id"]):
+        if row["entity_id"] in names:
+            docs[row["entity_id"]].add(row["document_id"])
+    ranked = sorted(docs.items(), key=lambda kv: (-len(kv[1]), names[kv[0]]))
+    return [(names[e], len(d)) for e, d in ranked[:top]]
+
+
+def resolution_titles(release_dir: Path) -> dict[str, str]:
+    """Title of each resolution: the resolutions table's, else the title of the document itself."""
+    titles = {r["document_id"]: r["title"] for r in _rows(release_dir, "documents", ["document_id", "title"]) if r["title"]}
+    for r in _rows(release_dir, "resolutions", ["resolution_id", "title"]):
+        if r["title"]:
+            titles[r["resolution_id"]] = r["title"]
+    return titles
+
+
+def _doc_anchor(document_id: str) -> str:
+    return "doc-" + _slug(document_id)
+
+
+def _count_table(caption: str, header: str, counts: Mapping[Any, int]) -> str:
+    body = "".join(f'<tr><td>{_e(k)}</td><td class="num">{_n(v)}</td></tr>'
+                   for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    return (f'<div class="scroll"><table class="counts"><caption>{_e(caption)}</caption><thead><tr><th scope="col">{_e(header)}</th>'
+            f'<th scope="col" class="num">documents</th></tr></thead><tbody>{body}</tbody></table></div>')
+
+
+def _coverage_section(documents: Sequence[Mapping[str, Any]]) -> str:
+    """What the documents are, said before any chart: a convenience sample, not all UN documents."""
+    years = [d["date"].year for d in documents if d["date"] is not None]
+    undated = len(documents) - len(years)
+    span = f", dated from {min(years)} to {max(years)}" if years else ""
+    undated_note = f" ({_n(undated)} without a date)" if undated else ""
+    tables_html = "".join([
+        _count_table("By type", "type", Counter(d["doc_type"] for d in documents)),
+        _count_table("By language", "language", Counter(d["language"] or "unknown" for d in documents)),
+        _count_table("By collection (source folder)", "collection", Counter(d["collection"] for d in documents)),
+        _count_table("By year", "year", Counter(d["date"].year if d["date"] else "no date" for d in documents)),
+    ])
+    return (f'<section id="coverage"><h2>What this release covers</h2>'
+            f'<p><b>{_n(len(documents))} UN documents</b>{span}{undated_note}. They are a <b>convenience sample</b>: the '
+            f'documents that were collected for this dataset, not every UN document on cooperation with regional '
+            f'organizations. Counts and charts describe these documents only: a peak in one year shows which documents '
+            f'were gathered, not necessarily more cooperation in that year.</p>'
+            f'<div class="grid">{tables_html}</div></section>')
+
+
+def _documents_section(documents: Sequence[Mapping[str, Any]]) -> str:
+    """Every document in one table, to browse, or to search with the browser's find (no script)."""
+    shown = documents[:DOCUMENT_LIST_LIMIT]
+    rows = "".join(
+        f'<tr id="{_doc_anchor(d["document_id"])}"><td><code>{_e(d["document_id"])}</code></td>'
+        f'<td class="num">{_e(d["date"].isoformat() if d["date"] else "–")}</td><td>{_e(d["doc_type"])}</td>'
+        f'<td>{_e(d["language"] or "")}</td><td>{_e(_clip(d["title"] or "", 160))}</td></tr>' for d in shown)
+    more = (f'<p class="muted">The first {_n(len(shown))} of {_n(len(documents))} documents; all of them are in '
+            f'documents.csv.</p>' if len(documents) > len(shown) else "")
+    return (f'<section id="documents"><h2>Documents</h2><p class="muted">Every document of the release, by date. '
+            f'Search it with your browser\'s find (Ctrl+F or ⌘F): symbol, type, language or words of the title. '
+            f'The full texts are in documents.csv, documents.parquet and uncoop.duckdb.</p>{more}'
+            f'<details><summary>Show the {_n(len(shown))} documents</summary><div class="scroll"><table id="document-list">'
+            f'<thead><tr><th scope="col">document</th><th scope="col" class="num">date</th><th scope="col">type</th>'
+            f'<th scope="col">language</th><th scope="col">title</th></tr></thead><tbody>{rows}</tbody></table></div>'
+            f'</details></section>')
+
+
+def _cite_section(package: Mapping[str, Any]) -> str:
+    year = str(package.get("created") or "")[:4]
+    licences = ", ".join(str(lic.get("name") or lic.get("title")) for lic in package.get("licenses") or [])
+    sources = "; ".join(str(src.get("title")) for src in package.get("sources") or [])
+    citation = (f'{package.get("title", package.get("name", "uncoop"))}, release {package.get("version", "")} ({year}). '
+                f'Built by {package.get("name", "uncoop")} from United Nations documents. Source: United Nations.')
+    return (f'<section id="cite"><h2>How to cite</h2><p>The documents are the United Nations\'; this dataset is derived '
+            f'from them. The licence ({_e(licences)}) requires attribution: name the United Nations as the source of the '
+            f'documents and this release as the source of the data, for example:</p>'
+            f'<blockquote><p>{_e(citation)}</p></blockquote>'
+            f'<p class="muted">Documents from: {_e(sources)}. Facts in the tables were extracted automatically and may '
+            f'contain errors: check a fact against its document (every row keeps the document and character offsets).</p>'
+            f'</section>')
+
+
+def _quarantine_section(release_dir: Path, package: Mapping[str, Any]) -> str:
+    extra = package.get("uncoop") or {}
+    counts = extra.get("quarantined") or {}
+    total = int(extra.get("n_quarantined") or sum(counts.values()))
+    reasons = "".join(f"<li><code>{_e(k)}</code>: {_n(int(v))}</li>" for k, v in sorted(counts.items()))
+    link = _link("quarantine.csv", "quarantine.csv", release_dir)
+    if not total:
+        body = "<p>No input was set aside: every input became a document of this release.</p>"
+    else:
+        body = (f"<p>{_n(total)} input{'s' if total != 1 else ''} could not be used and {'are' if total != 1 else 'is'} "
+                f"not in the tables, each with its reason ({link}):</p><ul>{reasons}</ul>")
+    return f'<section id="quarantine"><h2>Inputs set aside (quarantine)</h2>{body}</section>'
+
+
 def render_catalog(release_dir: Path, package: Mapping[str, Any], validation: Mapping[str, Any] | None = None) -> str:
     """The catalog page of the release in `release_dir` (its Parquet files feed the charts):
     `package` is its datapackage descriptor and `validation` ValidationReport.as_dict() (None
@@ -641,16 +798,23 @@ def render_catalog(release_dir: Path, package: Mapping[str, Any], validation: Ma
     if validation is None and (release_dir / "validation" / "summary.json").is_file():
         validation = json.loads((release_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
     title = f"{package.get('name', 'dataset')} {package.get('version', '')}".strip()
-    nav = ('<nav aria-label="Sections" class="muted"><a href="#tables">Tables</a> · <a href="#downloads">Whole release</a> · '
-           '<a href="#validation">Validation</a> · <a href="#charts">Charts</a> · <a href="#dictionary">Data dictionary</a> · '
+    nav = ('<nav aria-label="Sections" class="muted"><a href="#coverage">Coverage</a> · <a href="#tables">Tables</a> · '
+           '<a href="#charts">Charts</a> · <a href="#documents">Documents</a> · <a href="#cite">How to cite</a> · '
+           '<a href="#validation">Validation</a> · <a href="#quarantine">Quarantine</a> · '
+           '<a href="#downloads">Whole release</a> · <a href="#dictionary">Data dictionary</a> · '
            '<a href="#about">Licence and sources</a></nav>')
+    documents = document_list(release_dir)
     body = "".join([
         _header(package, validation, _counts(package, release_dir)),
         f"<main>{nav}",
+        _coverage_section(documents),
         _tables_section(release_dir, package, validation),
-        _downloads_section(release_dir, package),
+        _charts_section(release_dir, {d["document_id"] for d in documents}),
+        _documents_section(documents),
+        _cite_section(package),
         _validation_section(release_dir, validation),
-        _charts_section(release_dir),
+        _quarantine_section(release_dir, package),
+        _downloads_section(release_dir, package),
         _dictionary_section(),
         _about(package),
         "</main>",

@@ -452,8 +452,14 @@ class Outputs:
         if final.exists():
             raise FileExistsError(f"release {final} exists already; releases are immutable")
         os.replace(staging, final)
+        self._prune_staging()
         self.point_latest(final)
         return final
+
+    def _prune_staging(self) -> None:
+        """Remove outputs/.staging/ once nothing is staged in it (a build leaves no empty folder)."""
+        with contextlib.suppress(OSError):  # not empty (another build), or already gone
+            (self.root / STAGING).rmdir()
 
     def write_extras(self, staging: Path) -> None:
         """Files derived from the validated tables, for BI tools and readers: the DuckDB database,
@@ -484,10 +490,12 @@ class Outputs:
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
+        self._prune_staging()
         return target
 
     def discard(self, staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
+        self._prune_staging()
 
     def point_latest(self, release: Path) -> None:
         """Switch `latest` to `release` atomically (a relative symlink replaced in one rename)."""

@@ -1,5 +1,6 @@
 """The command line: help, clear errors with non-zero exits, listing and re-validating releases."""
 
+import json
 import subprocess
 import sys
 
@@ -41,6 +42,12 @@ def test_releases_and_validate_on_a_built_release(seeds_build, capsys):
     assert "* " in listing and "documents 2" in listing
     assert main(["validate", str(out / "latest")]) == 0
     assert "validation passed" in capsys.readouterr().out
+    assert main(["releases", "--json", "--output", str(out)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    package = json.loads((out / "latest" / "datapackage.json").read_text(encoding="utf-8"))
+    assert entry["latest"] and entry["version"] == package["version"] and entry["rows"]["documents"] == 2
+    assert entry["files"]["documents.parquet"]["sha256"] == next(
+        r["hash"] for r in package["resources"] if r["path"] == "documents.parquet").removeprefix("sha256:")
 
 
 def test_validate_detects_a_tampered_release(seeds_build, tmp_path, capsys):
@@ -67,3 +74,28 @@ def test_build_with_relative_paths(seeds_dir, tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "status: published" in printed and "rows per table:" in printed and "quarantined: 0" in printed
     assert (tmp_path / "out" / "latest" / "datapackage.json").exists()
+    release = next(line for line in printed.splitlines() if line.startswith("release: ")).removeprefix("release: ")
+    assert f"catalog page (open it next): {release}/index.html" in printed
+    assert not (tmp_path / "out" / ".staging").exists()  # no empty staging folder is left behind
+
+
+def test_version():
+    from flows import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"uncoop {__version__}"
+
+
+def test_validate_leaves_nothing_in_the_temp_folder(seeds_build, tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    _, out = seeds_build
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert main(["validate", "--no-progress", str(out / "latest")]) == 0
+    assert "not kept" in capsys.readouterr().out
+    assert list(scratch.iterdir()) == []
+    report = tmp_path / "report"
+    assert main(["validate", "--report", str(report), str(out / "latest")]) == 0
+    assert (report / "index.html").is_file() and (report / "summary.json").is_file()

@@ -35,7 +35,7 @@ def test_seeds_release_is_published_and_complete(seeds_build):
         assert pq.read_table(latest / f"{table}.parquet").num_rows == summary.rows[table]
     assert (latest / "validation" / "summary.json").exists()
     assert json.loads((latest / "validation" / "summary.json").read_text())["success"] is True
-    assert (latest / "validation" / "html" / "index.html").exists()
+    assert (latest / "validation" / "index.html").exists()
 
 
 def test_scorer_finds_no_contract_breach(seeds_build):
@@ -122,7 +122,7 @@ def test_failing_validation_leaves_latest_where_it_was(seeds_build, seeds_dir, t
     assert Outputs(work).latest() == latest_before
     rejected = list((work / "rejected").iterdir())
     assert len(rejected) == 1 and (rejected[0] / "validation" / "summary.txt").exists()
-    assert not any((work / ".staging").iterdir())
+    assert not (work / ".staging").exists()  # nothing staged is left, not even an empty folder
     # without the cache, the run's private result folder (pass 2 of the assembly) is gone too
     assert not list((work / ".cache").glob("uncoop-run-*"))
 

@@ -122,10 +122,14 @@ def test_every_table_is_listed_with_rows_and_sha256_of_the_datapackage(release):
             listed.append(current)
         elif tag == "td" and "data-rows" in attrs:
             assert int(attrs["data-rows"]) == by_path[f"{current}.csv"]["rows"]
-        elif tag == "code" and "data-sha256" in attrs:
-            assert "sha256:" + attrs["data-sha256"] in {by_path[f"{current}.parquet"]["hash"], by_path[f"{current}.json"]["hash"]}
     assert listed == list(tables())
-    assert len(page.find("code", **{"class": "hash"})) >= 2 * len(tables())
+    hrefs = set(_hrefs(page))
+    assert {f"{name}.{ext}" for name in tables() for ext in ("csv", "parquet", "json")} <= hrefs  # per-table downloads
+    # every file's sha256, folded away under "Whole release" (not on the first screen)
+    hashes = {a["data-path"]: a["data-sha256"] for a in page.find("code", **{"class": "hash"})}
+    assert {p: "sha256:" + h for p, h in hashes.items()} == {p: r["hash"] for p, r in by_path.items() if r.get("hash")}
+    first_screen = text[:text.index('id="charts"')]
+    assert not any(h in first_screen for h in hashes.values())
     for table in tables().values():  # the data dictionary: every column with its description
         assert page.find("details", id=f"dict-{table.name.replace('_', '-')}")
         for column in table.columns:
@@ -165,11 +169,11 @@ def test_optional_downloads_are_linked_only_when_in_the_release(tmp_path):
     folder, _, with_extras = published(tmp_path / "b", catalog_rows(), extra_files=("uncoop.duckdb", "uncoop-csv.zip"))
     hrefs = _hrefs(Page(with_extras))
     assert "uncoop.duckdb" in hrefs and "uncoop-csv.zip" in hrefs
-    assert "validation/html/index.html" not in hrefs  # no Data Docs in this folder: not linked
-    (folder / "validation" / "html").mkdir(parents=True)
-    (folder / "validation" / "html" / "index.html").write_text("<html></html>", encoding="utf-8")
+    assert "validation/index.html" not in hrefs  # no validation report in this folder: not linked
+    (folder / "validation").mkdir(parents=True)
+    (folder / "validation" / "index.html").write_text("<html></html>", encoding="utf-8")
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert "validation/html/index.html" in _hrefs(Page(render_catalog(folder, package, PASSED)))
+    assert "validation/index.html" in _hrefs(Page(render_catalog(folder, package, PASSED)))
 
 
 def test_charts_are_drawn_from_the_data(release):
@@ -262,3 +266,67 @@ def test_charts_read_the_parquet_files_by_row_group_and_counts_come_from_footers
     assert render_catalog(staging, package, PASSED) == before
     bare = {**package, "resources": [r for r in package["resources"] if r["path"] != "citations.parquet"]}
     assert f"<li><b>{len(catalog_rows()['citations'])}</b>citations</li>" in render_catalog(staging, bare, PASSED)
+
+
+def _with_organizations(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    ids = [d["document_id"] for d in rows["documents"]]
+    rows["entities"] = [{"entity_id": "org:au", "entity_type": "organization", "name": "African Union", "acronym": "AU",
+                         "n_documents": 2},
+                        {"entity_id": "org:oic", "entity_type": "organization", "name": "Organisation of Islamic Cooperation",
+                         "acronym": None, "n_documents": 1},
+                        {"entity_id": "country:SAU", "entity_type": "country", "name": "Saudi Arabia", "acronym": None,
+                         "n_documents": 2}]
+    rows["entity_mentions"] = [{"document_id": d, "entity_id": e, "surface": "x", "start": 0, "end": 1}
+                               for d, e in [(ids[0], "org:au"), (ids[1], "org:au"), (ids[1], "org:au"),
+                                            (ids[2], "org:oic"), (ids[0], "country:SAU"), (ids[1], "country:SAU")]]
+    rows["resolutions"] = [{"resolution_id": "S/RES/1325 (2000)", "body": "Security Council", "number": 1325,
+                            "year": 2000, "title": "Women and peace and security", "n_citing_documents": 3}]
+    return rows
+
+
+def test_coverage_is_stated_before_any_chart(tmp_path):
+    _, _, text = published(tmp_path, catalog_rows())
+    coverage = text.index('id="coverage"')
+    assert coverage < text.index("<svg") and coverage < text.index('id="tables"')
+    section = text[coverage:text.index("</section>", coverage)]
+    assert "4 UN documents" in section and "from 2016 to 2018" in section and "1 without a date" in section
+    assert "convenience sample" in section
+    for caption in ("By type", "By language", "By collection", "By year"):
+        assert caption in section
+
+
+def test_organizations_chart_and_resolution_titles(tmp_path):
+    _, _, text = published(tmp_path, _with_organizations(catalog_rows()))
+    page = Page(text)
+    bars = [a for t, a in page.chart("chart-organizations") if a.get("class") == "bar"]
+    assert [(b["data-label"], int(b["data-value"])) for b in bars] == [
+        ("AU", 2), ("Organisation of Islamic Cooperation", 1)]  # documents, not mentions; no countries
+    table = text[text.index('id="cited-resolutions"'):]
+    assert "Women and peace and security" in table[:table.index("</table>")]
+
+
+def test_documents_can_be_browsed_and_resolutions_link_to_them(tmp_path):
+    rows = catalog_rows()
+    rows["documents"].append(_doc("S/RES/1325 (2000)", dt.date(2000, 10, 31)))
+    _, _, text = published(tmp_path, rows)
+    page = Page(text)
+    listed = [a["id"] for t, a in page.tags if t == "tr" and a.get("id", "").startswith("doc-")]
+    assert len(listed) == 5 and listed[0] == "doc-s-res-1325--2000"  # by date
+    assert "#doc-s-res-1325--2000" in _hrefs(page)
+
+
+def test_how_to_cite_names_the_united_nations(tmp_path):
+    _, package, text = published(tmp_path, catalog_rows())
+    section = text[text.index('id="cite"'):]
+    section = section[:section.index("</section>")]
+    assert "United Nations" in section and package["version"] in section and "CC-BY-4.0" in section
+
+
+def test_quarantine_summary(tmp_path):
+    staging, package = staged_release(tmp_path, catalog_rows())
+    package["uncoop"].update({"n_quarantined": 3, "quarantined": {"empty": 1, "unreadable": 2}})
+    text = render_catalog(staging, package, PASSED)
+    section = text[text.index('id="quarantine"'):]
+    assert "3 inputs could not be used" in section and "unreadable</code>: 2" in section
+    package["uncoop"].update({"n_quarantined": 0, "quarantined": {}})
+    assert "No input was set aside" in render_catalog(staging, package, PASSED)

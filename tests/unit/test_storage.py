@@ -278,3 +278,16 @@ def test_quarantine_keeps_bytes_and_reasons(tmp_path):
     assert (qdir / "bin.txt").read_bytes() == b"\x00\x01"
     assert json.loads((qdir / "sub" / "empty.txt.reason.json").read_text())["reason"] == "empty"
     assert not (qdir / "copy.txt").exists() and (qdir / "copy.txt.reason.json").exists()
+
+
+def test_no_empty_staging_folder_is_left(tmp_path):
+    out = Outputs(tmp_path)
+    publish(out, rows(), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert not (tmp_path / ".staging").exists()
+    out.discard(out.stage(rows("other")).folder)
+    assert not (tmp_path / ".staging").exists()
+    out.reject(out.stage(rows("third")).folder)
+    assert not (tmp_path / ".staging").exists()
+    kept = out.open_staging()  # a folder still staged is never removed
+    out._prune_staging()
+    assert kept.is_dir()

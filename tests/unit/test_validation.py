@@ -1,6 +1,7 @@
 """The Great Expectations suites catch what the contract forbids."""
 
 import datetime as dt
+import re
 
 import pyarrow as pa
 
@@ -19,14 +20,27 @@ def test_a_valid_release_passes(tmp_path):
     assert report.success, report.summary()
     assert report.n_expectations > 100
     assert (tmp_path / "results.json").exists() and (tmp_path / "summary.json").exists()
-    assert (tmp_path / "html" / "index.html").exists()
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "html").exists()  # no GX Data Docs: they load their assets from CDNs
+    assert_offline(page)
+    assert f"{report.n_expectations} of {report.n_expectations} expectations met" in page
+
+
+_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+
+
+def assert_offline(page: str) -> None:
+    """A report page that works offline: no script, and nothing loaded or linked over the network."""
+    assert "<script" not in page.lower()
+    assert not _ASSET.search(page), _ASSET.search(page)
+    assert "http://" not in page and "https://" not in page
 
 
 def test_each_broken_rule_is_reported(tmp_path):
     rows = good_rows()
     rows["citations"].append({**rows["citations"][0]})  # duplicate citation_id
     rows["citations"].append({**rows["citations"][0], "citation_id": "cit-1111111111111111", "document_id": "S/9999",
-                              "cited_kind": "treaty"})  # dangling document, unknown kind
+                              "cited_kind": "<i>treaty</i>"})  # dangling document, unknown kind
     rows["entity_mentions"][0]["surface"] = "AU"  # text[start:end] is "OIC"
     rows["documents"][0]["date"] = dt.date(1901, 1, 1)  # before the Charter
     rows["entities"][0]["country_iso3"] = "sa"  # not an ISO alpha-3 code
@@ -41,6 +55,10 @@ def test_each_broken_rule_is_reported(tmp_path):
     assert ("documents", "expect_column_values_to_be_between", "date") in found
     assert ("entities", "expect_column_values_to_match_regex", "country_iso3") in found
     assert "FAILED" in report.summary()
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert_offline(page)
+    assert "NOT met" in page and "_span_equals_text" in page and "country_iso3" in page
+    assert "&lt;i&gt;treaty" in page and "<i>treaty" not in page  # values are escaped by the template engine
 
 
 def test_chunked_validation_gives_the_whole_table_verdicts(tmp_path, monkeypatch):
