@@ -83,3 +83,44 @@ def test_prune_keeps_only_the_current_corpus_and_clears_leftovers(tmp_path):
     leftover.write_bytes(b"")
     assert store.prune([(SHA, "kept.txt")]) == 2
     assert store.get(SHA, "kept.txt") == 1 and store.get("b" * 64, "gone.txt") is None
+
+
+def test_truncated_and_oversized_entries_are_misses(tmp_path):
+    store = ResultCache(tmp_path)
+    store.put(SHA, "doc.txt", {"text": "x" * 10_000})
+    (entry,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[: len(whole) // 2])  # a payload cut short
+    assert store.get(SHA, "doc.txt") is None
+    entry.write_bytes((2**60).to_bytes(8, "little") + whole[8:])  # claims more than LZ4 can expand to
+    assert store.get(SHA, "doc.txt") is None
+    assert len(store.errors) == 2 and all("damaged entry" in e for e in store.errors)
+
+
+def test_decoding_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    data = cache_module.encode([{"a": (1, "b")}] * 3)
+    assert gc.isenabled()
+    assert cache_module.decode(data) == [{"a": (1, "b")}] * 3 and gc.isenabled()
+    gc.disable()
+    try:
+        cache_module.decode(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_entries_of_the_former_format_are_misses_and_pruned(tmp_path):
+    import pickle
+    import zlib
+
+    key = cache_key(SHA, "doc.txt")
+    old = tmp_path / key[:2] / f"{key}.pkl.z"
+    old.parent.mkdir()
+    old.write_bytes(zlib.compress(pickle.dumps("old"), 1))
+    store = ResultCache(tmp_path)
+    assert store.get(SHA, "doc.txt") is None and not store.errors
+    store.put(SHA, "doc.txt", "new")
+    assert store.prune([(SHA, "doc.txt")]) == 1 and not old.exists()
+    assert store.get(SHA, "doc.txt") == "new"
