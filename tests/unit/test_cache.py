@@ -124,3 +124,30 @@ def test_entries_of_the_former_format_are_misses_and_pruned(tmp_path):
     store.put(SHA, "doc.txt", "new")
     assert store.prune([(SHA, "doc.txt")]) == 1 and not old.exists()
     assert store.get(SHA, "doc.txt") == "new"
+
+
+def test_extraction_results_and_other_dataclasses_round_trip():
+    import dataclasses
+    import datetime as dt
+
+    from flows.core.extract import extract_document
+    from flows.core.ingest import SourceDocument
+
+    text = ("S/PRST/2019/5\n\nThe Security Council welcomes the cooperation with the African Union and "
+            "recalls its resolution 2033 (2012) of 12 January 2012 (see S/PV.8520).")
+    result = extract_document(SourceDocument("a.txt", SHA, len(text), "utf-8", text, text))
+    assert result.citations and result.entities
+    assert cache_module.decode(cache_module.encode(result)) == result
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:  # a __post_init__ and a field outside __init__: pickled the usual way
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+        def __post_init__(self):
+            object.__setattr__(self, "b", self.a * 2)
+
+    globals()["Checked"] = Checked  # picklable by reference
+    Checked.__qualname__ = "Checked"
+    value = (Checked(3), dt.date(2020, 1, 2), {"x": [Checked(1)]})
+    assert cache_module.decode(cache_module.encode(value)) == value
