@@ -12,8 +12,8 @@ can never serve stale results. The source name is in the key because an entry re
 (in its `SourceDocument` or `Rejected` record), and a document without a symbol takes its
 id from it.
 
-Entries are files `<root>/<key[:2]>/<key>.pkl.z` (zlib-compressed pickles), written to a
-temporary name and renamed into place, so a run killed halfway leaves whole entries or none; an
+Entries are files `<root>/<key[:2]>/<key>.pkl.lz4` (a pickle, LZ4-compressed by Arrow's codec
+behind an 8-byte length), written to a temporary name and renamed into place, so a run killed halfway leaves whole entries or none; an
 entry that cannot be read (disk trouble, a foreign file) counts as a miss and is rewritten.
 The cache is private to this machine: pickles are only ever read from the folder this code
 wrote them to (never put a cache folder from elsewhere in its place).
@@ -22,11 +22,16 @@ wrote them to (never put a cache folder from elsewhere in its place).
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import dataclasses
+import gc
 import hashlib
 import importlib.metadata
+import io
+import operator
 import os
 import pickle
-import zlib
+import struct
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +42,77 @@ from flows.core.extract import EXTRACTOR_VERSION
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SCHEMAS = _PACKAGE.parent / "schemas"
-_SUFFIX = ".pkl.z"
+_SUFFIX = ".pkl.lz4"  # entries of the former zlib format (.pkl.z) are misses, and prune() removes them
+_LENGTH = struct.Struct("<Q")
+
+
+def _codec() -> Any:
+    # pyarrow is imported on first use only: the extract workers import this module and must
+    # stay small; the flow's process imports pyarrow for the tables anyway
+    import pyarrow as pa
+
+    return pa.Codec("lz4")
+
+
+def _rebuild(cls: type, values: tuple) -> Any:
+    return cls(*values)
+
+
+class _Reducers(dict):
+    """The pickler's dispatch table for cache entries. A dataclass whose fields are all
+    positional `__init__` parameters (no `__post_init__`) is stored as its class and field values
+    and rebuilt by calling the class: its generated `__init__` is faster than the `__setstate__`
+    dataclasses give slotted classes, which looks the fields up again for every object (2,000
+    generated documents: pickling 1.29 -> 0.65 s, unpickling 1.91 -> 1.45 s). Every other type
+    pickles as usual."""
+
+    def __missing__(self, cls: type) -> Any:
+        reducer = copyreg.dispatch_table.get(cls)
+        if reducer is None and dataclasses.is_dataclass(cls):
+            fields = dataclasses.fields(cls)
+            if (fields and len(fields) == len(cls.__dataclass_fields__) and not hasattr(cls, "__post_init__")
+                    and all(f.init and not f.kw_only for f in fields)):
+                values = operator.attrgetter(*(f.name for f in fields))
+                if len(fields) == 1:
+                    reducer = lambda obj: (_rebuild, (cls, (values(obj),)))  # noqa: E731
+                else:
+                    reducer = lambda obj: (_rebuild, (cls, values(obj)))  # noqa: E731
+        if reducer is None:
+            raise KeyError(cls)
+        self[cls] = reducer
+        return reducer
+
+
+_REDUCERS = _Reducers()
+
+
+def encode(value: Any) -> bytes:
+    """An entry's bytes: the pickle's length, then the pickle compressed with LZ4 (measured on
+    2,000 generated documents: compress 0.76 -> 0.14 s, decompress 0.41 -> 0.11 s against
+    zlib level 1, for 18 MB instead of 15)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(value)
+    data = buffer.getvalue()
+    return _LENGTH.pack(len(data)) + _codec().compress(data, asbytes=True)
+
+
+def decode(data: bytes) -> Any:
+    """The value of an entry; raises on bytes that are not one. The cyclic garbage collector is
+    paused while the pickle's objects are built: they hold no cycles, and its passes over the
+    growing heap were 40% of the time of loading a cached corpus."""
+    (size,) = _LENGTH.unpack_from(data)
+    if size > 255 * len(data) + 64:  # more than LZ4 can expand: not an entry (and no huge allocation)
+        raise ValueError(f"not a cache entry (claims {size} bytes)")
+    raw = _codec().decompress(memoryview(data)[_LENGTH.size:], decompressed_size=size, asbytes=True)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(raw)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _library_version(name: str) -> str:
@@ -89,7 +164,7 @@ class ResultCache:
             self.errors.append(f"cannot read {path}: {exc}")
             return None
         try:
-            return pickle.loads(zlib.decompress(data))
+            return decode(data)
         except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss; put() rewrites it
             self.errors.append(f"damaged entry {path} ({type(exc).__name__}): extracted again")
             return None
@@ -102,7 +177,7 @@ class ResultCache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            tmp.write_bytes(encode(value))
             os.replace(tmp, path)
         except OSError as exc:
             self.errors.append(f"cannot write {path}: {exc}")

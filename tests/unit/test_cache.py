@@ -83,3 +83,71 @@ def test_prune_keeps_only_the_current_corpus_and_clears_leftovers(tmp_path):
     leftover.write_bytes(b"")
     assert store.prune([(SHA, "kept.txt")]) == 2
     assert store.get(SHA, "kept.txt") == 1 and store.get("b" * 64, "gone.txt") is None
+
+
+def test_truncated_and_oversized_entries_are_misses(tmp_path):
+    store = ResultCache(tmp_path)
+    store.put(SHA, "doc.txt", {"text": "x" * 10_000})
+    (entry,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[: len(whole) // 2])  # a payload cut short
+    assert store.get(SHA, "doc.txt") is None
+    entry.write_bytes((2**60).to_bytes(8, "little") + whole[8:])  # claims more than LZ4 can expand to
+    assert store.get(SHA, "doc.txt") is None
+    assert len(store.errors) == 2 and all("damaged entry" in e for e in store.errors)
+
+
+def test_decoding_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    data = cache_module.encode([{"a": (1, "b")}] * 3)
+    assert gc.isenabled()
+    assert cache_module.decode(data) == [{"a": (1, "b")}] * 3 and gc.isenabled()
+    gc.disable()
+    try:
+        cache_module.decode(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_entries_of_the_former_format_are_misses_and_pruned(tmp_path):
+    import pickle
+    import zlib
+
+    key = cache_key(SHA, "doc.txt")
+    old = tmp_path / key[:2] / f"{key}.pkl.z"
+    old.parent.mkdir()
+    old.write_bytes(zlib.compress(pickle.dumps("old"), 1))
+    store = ResultCache(tmp_path)
+    assert store.get(SHA, "doc.txt") is None and not store.errors
+    store.put(SHA, "doc.txt", "new")
+    assert store.prune([(SHA, "doc.txt")]) == 1 and not old.exists()
+    assert store.get(SHA, "doc.txt") == "new"
+
+
+def test_extraction_results_and_other_dataclasses_round_trip():
+    import dataclasses
+    import datetime as dt
+
+    from flows.core.extract import extract_document
+    from flows.core.ingest import SourceDocument
+
+    text = ("S/PRST/2019/5\n\nThe Security Council welcomes the cooperation with the African Union and "
+            "recalls its resolution 2033 (2012) of 12 January 2012 (see S/PV.8520).")
+    result = extract_document(SourceDocument("a.txt", SHA, len(text), "utf-8", text, text))
+    assert result.citations and result.entities
+    assert cache_module.decode(cache_module.encode(result)) == result
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:  # a __post_init__ and a field outside __init__: pickled the usual way
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+        def __post_init__(self):
+            object.__setattr__(self, "b", self.a * 2)
+
+    globals()["Checked"] = Checked  # picklable by reference
+    Checked.__qualname__ = "Checked"
+    value = (Checked(3), dt.date(2020, 1, 2), {"x": [Checked(1)]})
+    assert cache_module.decode(cache_module.encode(value)) == value
