@@ -106,7 +106,17 @@ _PRST_SHORT_RE = re.compile(r"(?<![\w/])PRST\s?(?P<year>(?:19|20)\d\d)/(?P<num>\
 _DOC_URL_RE = re.compile(r"(?:undocs\.org|docs\.un\.org|documents\.un\.org)/(?:[a-z]{2}/)?(?:symbol/)?(?P<sym>[A-Z][A-Za-z0-9/.\-]+)$")
 _URL_RE = re.compile(r"(?<![\w@/])(?:https?://|www\.)[^\s()<>\"“”]+")
 
-_RES_KW_RE = re.compile(r"\b(?:[Rr]esolutions?|RESOLUTIONS?)\s+(?=\d|E?S-\d)")
+_RES_KW_RE = re.compile(r"\b(?:[Rr]esolutions?|RESOLUTIONS?)"
+                        r"(?:\s*,?\s+(?:including|in\s+particular|notably|especially|namely)\s*,?)?\s+(?=\d|E?S-\d)")
+# a list taken up again after a clause: "... and 1888 (2009), and recalling also 2419 (2018)" (the
+# items after it carry their year, so a bare number is never read as a resolution)
+_LIST_RESUMED_RE = re.compile(r"\s*,?\s*(?:and\s+)?(?:recalling|reaffirming|noting|welcoming|recognizing|reiterating"
+                              r"|taking\s+note\s+of)\s+(?:also\s+|further\s+|its\s+)*"
+                              r"(?=\d{1,4}\s?\(\s?(?:19|20)\d\d\s?\))")
+# "presidential statement 2012/5", "presidential statements 2013/4 and 2014/1"
+_PRST_WORDS_RE = re.compile(r"[Pp]residential\s+[Ss]tatements?\s+(?P<list>(?:19|20)\d\d/\d{1,3}"
+                            r"(?:\s*(?:,\s*(?:and\s+)?|and\s+)(?:19|20)\d\d/\d{1,3})*)(?![\w/])")
+_PRST_ITEM_RE = re.compile(r"(?P<year>(?:19|20)\d\d)/(?P<num>\d{1,3})")
 _YEAR = r"[12l]\s?[\dlO]\s?[\dlO][\dlO]"
 _ITEM_RE = re.compile(
     r"(?:(?P<special>E?S-\d{1,2})/(?P<snum>\d{1,3})"
@@ -134,6 +144,7 @@ _CHARTER_AFTER_RE = re.compile(
     r"(?P<para>\s*,?\s*paragraphs?\s+(?P<pnum>\d{1,2})\s*,?)?\s*(?i:of\s+(?:the\s+)?(?:United\s+Nations\s+|UN\s+)?"
     r"Charter)(?P<ofun>(?i:\s+of\s+the\s+United\s+Nations))?(?P<ofother>\s+of\s+(?:the\s+)?[A-Z])?"
 )
+_PARA_OF_RE = re.compile(r"(?:[Pp]aragraph|[Pp]ara\.)\s+(?P<pnum>\d{1,2})\s+of\s+$")
 _OF_OTHER_RE = re.compile(r"\s*(?:,\s*(?:paragraph|para\.)\s+\d+\s*,?)?\s*(?:of|in|to)\s+\S")
 _CHARTER_MENTION_RE = re.compile(
     r"(?:Charter\s+of\s+the\s+United\s+Nations|United\s+Nations\s+Charter|UN\s+Charter|\bthe\s+Charter\b"
@@ -148,11 +159,15 @@ _PIN_WORD = (r"(?:operative\s+paragraphs?|paragraphs?|paras?\.?|pars\.|annex(?:e
 _PIN_REF = (r"(?:[IVXL]{1,6}\b|\d{1,4}(?:\s?\([a-z]{1,4}\))?(?:\s?\([ivx]{1,5}\))?|[A-Z]\b)"
             r"(?:\s*(?:-|–|to|and|,\s*(?:and\s+)?)\s*(?:\d{1,4}|[IVXL]{1,6}\b|\([a-z]{1,4}\)|[A-Z]\b)(?:\s?\([a-z]{1,4}\))?)*")
 _PIN_ONE = rf"(?P<word>{_PIN_WORD})(?:\s+(?P<ref>{_PIN_REF}))?"
-_PIN_AFTER_RE = re.compile(rf"\s*,\s*(?:and\s+|in\s+particular\s+|see\s+)?(?P<pin>{_PIN_WORD}(?:\s+{_PIN_REF})?(?:\s*,\s*{_PIN_WORD}\s+{_PIN_REF})*)")
+_PIN_AFTER_RE = re.compile(rf"(?:\s*\))?\s*,\s*(?:and\s+|in\s+particular\s+|see\s+)?(?P<pin>{_PIN_WORD}(?:\s+{_PIN_REF})?(?:\s*,\s*{_PIN_WORD}\s+{_PIN_REF})*)")
 _PIN_ONE_RE = re.compile(_PIN_ONE, re.I)
 _PIN_BEFORE_RE = re.compile(
     rf"(?P<pin>(?:operative\s+|preambular\s+)?{_PIN_WORD}\s+{_PIN_REF})\s+(?:of|in)\s+"
-    r"(?:(?:its|the|that|this|Security\s+Council|General\s+Assembly|Council|Assembly|document)\s+){0,3}$"
+    r"(?:(?:its|his|her|their|the|that|this|Security\s+Council|General\s+Assembly|Council|Assembly|document)\s+){0,3}"
+    # "paragraph 7 of its report contained in document A/67/666/Add.1", "... of the report of the
+    # Secretary-General (S/2013/163)"
+    r"(?:(?:report|letter|note|communication)\s+(?:(?:contained|issued|circulated|reproduced|published)\s+)?"
+    r"(?:in|as)\s+(?:document\s+)?|report\s+of\s+the\s+Secretary-General\s*\(\s*)?$"
 )
 
 _PAREN_RE = re.compile(r"[()\n]")
@@ -316,6 +331,11 @@ def _symbols(text: str, out: list[_Cand]) -> None:
         sym = canonical_symbol(f"S/PRST/{m.group('year')}/{m.group('num')}")
         if sym:
             out.append(_Cand(m.start(), m.end(), sym, "prst"))
+    for m in _scan(text, _PRST_WORDS_RE, (("residential", 1),)):
+        for item in _PRST_ITEM_RE.finditer(text, m.start("list"), m.end("list")):
+            sym = canonical_symbol(f"S/PRST/{item.group('year')}/{item.group('num')}")
+            if sym:
+                out.append(_Cand(m.start() if item.start() == m.start("list") else item.start(), item.end(), sym, "prst"))
     for m in _scan(text, _URL_RE, (("www.", 0), ("http", 0))):
         url = m.group(0).rstrip(".,;:’'\"")
         if len(url) > 4:
@@ -451,6 +471,11 @@ def _resolutions(text: str, out: list[_Cand]) -> None:
                 out.append(_Cand(start, end, sym, symbol_kind(sym), stated_date=stated))
             first = False
             sep = _LIST_SEP_RE.match(text, after)
+            resumed = _LIST_RESUMED_RE.match(text, after)
+            if resumed and (nxt := _ITEM_RE.match(text, resumed.end())) and nxt.group("suffix") \
+                    and nxt.group("num2") is None:
+                pos = resumed.end()
+                continue
             if not sep:
                 break
             nxt = _ITEM_RE.match(text, sep.end())
@@ -477,6 +502,7 @@ def _charter(text: str, out: list[_Cand]) -> None:
                 continue
             after = _CHARTER_AFTER_RE.match(text, m.end())
             pin = None
+            para_before = _PARA_OF_RE.search(text, max(0, m.start() - 20), m.start()) if kind == "Article" else None
             if after and not after.group("ofother"):
                 if after.group("pnum") and kind == "Article" and len(nums) == 1:
                     pin = f"para. {after.group('pnum')}"
@@ -490,6 +516,8 @@ def _charter(text: str, out: list[_Cand]) -> None:
                     ok = _other_instrument_re().search(text, max(0, m.start() - 200), m.start()) is None
                 if not ok:
                     continue
+            if pin is None and para_before is not None and len(nums) == 1:
+                pin = f"para. {para_before.group('pnum')}"  # "paragraph 3 of Article 2"
             base = m.start("nums")
             for i, (val, s, e) in enumerate(nums):
                 start = m.start() if i == 0 else base + s

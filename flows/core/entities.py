@@ -61,8 +61,15 @@ def _norm_token(tok: str) -> str:
     return t
 
 
+# Prepositions that registered names use interchangeably ("Office for West Africa", "Office in
+# West Africa"; "Mission in Mali", "Mission to Mali"): one key, so a name matches with any of them.
+_PREPOSITIONS = frozenset("of for on in to at".split())
+
+
 def _norm_token_uncached(tok: str) -> str:
     t = tok.casefold()
+    if t in _PREPOSITIONS:
+        return "of"
     if not t.isascii():
         t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode() or t
     for a, b in _SPELLING:
@@ -508,6 +515,19 @@ _LOWER_OK = frozenset("of the for and in on to off at de la du des le les et".sp
 
 
 def _expand_acronym(text: str, paren_start: int, acr: str) -> tuple[int, str] | None:
+    """The name that "(ACR)" defines: the initials that spell it, else a looser spelling."""
+    found = _expand_acronym_strictly(text, paren_start, acr)
+    if found is None:
+        line_start = max(text.rfind("\n", 0, paren_start) + 1, paren_start - 200)
+        words = list(_ACR_WORD.finditer(text, line_start, paren_start))
+        found = _expand_acronym_loosely(text, words, acr)
+    return found
+
+
+_ACR_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+
+
+def _expand_acronym_strictly(text: str, paren_start: int, acr: str) -> tuple[int, str] | None:
     """Schwartz-Hearst-like: the words before "(ACR)" whose initials spell the acronym."""
     line_start = max(text.rfind("\n", 0, paren_start) + 1, paren_start - 200)
     before = text[line_start:paren_start]
@@ -537,10 +557,241 @@ def _expand_acronym(text: str, paren_start: int, acr: str) -> tuple[int, str] | 
     phrase = text[start:paren_start].strip()
     if not phrase[:1].isupper():
         return None
-    head = re.split(r"\s+(?:of|for|in|on|to|off|at)\s+", phrase)[0].split()[-1].casefold()
-    if head not in _ORG_HEADS:
+    head = re.split(r"\s+(?:of|for|in|on|to|off|at)\s+", phrase)[0].split()[-1]
+    if head.casefold() not in _ORG_HEADS and not _head_vocab()[0].fullmatch(head):
         return None
     return start, " ".join(phrase.split())
+
+
+@cache
+def _head_vocab() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[str]]:
+    """(head-noun expression, complement prepositions, inner words, names that are no organization)."""
+    data = load_lookup("organization_heads") or {}
+    heads = sorted(data.get("heads", []), key=len, reverse=True)
+    pat = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(h).replace(r"\ ", r" ") for h in heads) + r")(?![\w\-])")
+    return (pat, frozenset(data.get("complement_prepositions", [])), frozenset(data.get("inner_words", [])),
+            frozenset(n.casefold() for n in data.get("not_organizations", [])))
+
+
+@cache
+def _head_rules() -> tuple[frozenset[str], tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(heads that take a place complement, head phrases that name no organization, words that
+    end a name after its complement, words that never begin one)."""
+    data = load_lookup("organization_heads") or {}
+    return (frozenset(data.get("located_heads", [])), tuple(data.get("not_organization_heads", [])),
+            frozenset(data.get("not_in_complements", [])), frozenset(data.get("not_modifiers", [])))
+
+
+_CAP_TOKEN = re.compile(r"(?:[A-Z][\w'’\-]*|\d{1,4})")
+_WORD_BEFORE = re.compile(r"(?:(?<=[\s\-])|^)([\w'’&]+)([ \-])$")
+_SENTENCE_START = re.compile(r"(?:^|[.;:!?]\s+|\n)$")
+_HEAD_ESTABLISHED = re.compile(r"\s+(?:established\s+(?:pursuant\s+to|by|under)|pursuant\s+to)\s+(?:Security\s+Council\s+)?resolutions?\s+"
+                               r"(?P<num>\d{2,4})(?:\s+\((?P<year>\d{4})\))?")
+
+
+_MODIFIER_INNER = frozenset(("of", "and", "&"))
+
+
+def _modifiers_before(text: str, head_start: int, org_ends: set[int], stops: set[int], floor: int) -> int:
+    """Start of the capitalized words that stand right before a head noun on its line
+    ("United Nations Liaison Office", "Fifth Committee"): "of" or "and" only between two
+    capitalized words ("Peace and Security"), never after a registered organization ("... Fund
+    for Women and United Nations Children's Fund"); at most eight words."""
+    inner, not_modifiers = _MODIFIER_INNER, _head_rules()[3]
+    start = head_start
+    n = 0
+    while n < 8:
+        m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if m is None or m.start(1) < floor:
+            break
+        w = m.group(1)
+        if m.end(1) in stops or text.startswith(w, head_start):
+            break  # a formal country name, or the head word repeated ("Commission Commission")
+        if _CAP_TOKEN.fullmatch(w) and w not in not_modifiers \
+                and not (w[0].isdigit() and n and text[m.start(1) - 1:m.start(1)] != "-"):  # "2020 Working Group"
+            start, n = m.start(1), n + 1
+            continue
+        if w in inner and w != "the" and n:
+            prev = _WORD_BEFORE.search(text, max(0, m.start(1) - 40), m.start(1))
+            if prev is not None and _CAP_TOKEN.fullmatch(prev.group(1)) and prev.group(1) not in not_modifiers \
+                    and prev.end(1) not in org_ends and prev.start(1) >= floor and not prev.group(1)[0].isdigit():
+                start, n = prev.start(1), n + 2
+                continue
+        break
+    # a capitalized word that opens a sentence and reads as a verb ("Welcomes", "Urging") is no part
+    while start < head_start and _SENTENCE_START.search(text, max(0, start - 3), start):
+        first = _CAP_TOKEN.match(text, start)
+        if first is None or not first.group().endswith(("s", "ing")) or first.end() >= head_start:
+            break
+        nxt = re.compile(r"[ \-]+").match(text, first.end())
+        start = nxt.end() if nxt else head_start
+    return start
+
+
+_COMPLEMENT = re.compile(r" (?P<prep>[a-z]+) (?:the )?(?=[A-Z0-9])")
+_COMPLEMENT_WORD = re.compile(r"(?:[A-Z](?:[\w\-]|['’](?=\w))*|\d{1,4})(?![\w\-]|['’]\w)")  # "Experts’": no "’"
+_NAME_PART = re.compile(r"[A-Z](?:[a-z][\w'’\-]*|[A-Z][\w'’\-]*)")  # "Sierra", "ECOWAS": no "5", no "S"
+_DAY_MONTH = re.compile(r" (?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+_NEXT_CAPITALIZED = re.compile(r"[ \-][A-Z][a-z]")
+_MONTH = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+                    r"|\d{4})(?![\w'’\-])")
+_INNER_GAP = re.compile(r" (?P<w>[a-z&]+) (?:the )?(?=[A-Z])")
+
+
+def _complements_after(text: str, head_end: int, preps: frozenset[str], inner: frozenset[str],
+                       org_starts: set[int], located: bool, no_modifiers: bool) -> int:
+    """End of the complements after a head noun ("of Auditors", "of Nine on Liberia"): a
+    preposition and capitalized words, twice at most; a complement that is a registered
+    organization is a name of its own and ends the name before it."""
+    stop_words = _head_rules()[2]
+    end = head_end
+    for _ in range(2):
+        cm = _COMPLEMENT.match(text, end)
+        if cm is None or cm.group("prep") not in preps or cm.end() in org_starts or _MONTH.match(text, cm.end()):
+            break
+        if cm.group("prep") in ("in", "at") and not located:
+            break  # "Union in the Central African Republic": where it acts, not its name
+        w = _COMPLEMENT_WORD.match(text, cm.end())
+        if w is None or (w.group()[0].isdigit() and (cm.group("prep") != "of" or _DAY_MONTH.match(text, w.end()))):
+            break
+        if end == head_end and no_modifiers and cm.group("prep") not in ("of", "for", "on"):
+            break  # "Office to the Council": a head alone takes only of/for/on
+        stop = w.end()
+        before_and = None
+        while not w.group()[0].isdigit():  # "Group of 20": a number is the whole complement
+            g = _INNER_GAP.match(text, stop)
+            if g is not None and g.group("w") in inner and g.group("w") not in preps - {"of", "and"} \
+                    and g.end() not in org_starts:
+                nw = _COMPLEMENT_WORD.match(text, g.end())
+                if nw is not None and _NAME_PART.fullmatch(nw.group()) and nw.group() not in stop_words:
+                    if g.group("w") == "and" and before_and is None:
+                        before_and = stop
+                    stop = nw.end()
+                    continue
+            nw = _COMPLEMENT_WORD.match(text, stop + 1) if text[stop:stop + 1] == " " else None
+            if nw is None or (stop + 1) in org_starts or _MONTH.match(text, stop + 1) or not _NAME_PART.fullmatch(nw.group()) \
+                    or nw.group().casefold() in _FUNCTION_WORDS or nw.group() in stop_words:
+                break
+            stop = nw.end()
+        if before_and is not None and _head_vocab()[0].search(text, before_and, stop) and \
+                _head_vocab()[0].match(text, stop - len(text[before_and:stop].split()[-1])):
+            stop = before_and  # "Central Bank of Somalia and Financial Reporting Centre": two names
+        end = stop
+    return end
+
+
+def _head_noun_names(text: str, found: list[_Span]) -> list[_Span]:
+    """Organizations that no registry entry and no "(ACRONYM)" names, read from their form: the
+    capitalized words that end in an organizational head noun (`organization_heads.yaml`),
+    with the complements after it. A name needs two words at least ("the Committee" alone is
+    generic); a registered name inside it gives way (the longest name wins later), a registered
+    organization after a preposition stays a name of its own."""
+    pat, preps, inner, not_orgs = _head_vocab()
+    located_heads, not_starts = _head_rules()[:2]
+    org_starts = {s.start for s in found if s.target.etype == "organization"}
+    org_ends = {s.end for s in found if s.target.etype == "organization"}
+    # a formal country name ("United Kingdom of Great Britain and Northern Ireland") is no modifier
+    country_ends = {s.end for s in found if s.target.etype == "country" and " of " in text[s.start:s.end]}
+    org_cover = _Cover([(s.start, s.end) for s in found if s.target.etype == "organization"])
+    by_resolution, acronym_targets = _matchers().by_resolution, _matchers().acronym_targets
+    out: list[_Span] = []
+    last_end = -1
+    for hm in fast(pat).finditer(text):
+        if hm.start() < last_end or _all_caps_line(text, hm.start()):
+            continue
+        if org_cover.hits(hm.start(), hm.end()) or _NEXT_CAPITALIZED.match(text, hm.end()):
+            continue  # the head is in a registered name, or is a modifier ("Capacity Building Programme")
+        start = _modifiers_before(text, hm.start(), org_ends, country_ends, max(last_end, 0))
+        em = _HEAD_ESTABLISHED.match(text, hm.end()) if hm.group() in ("Committee", "Tribunal", "Panel") else None
+        if em is not None:
+            if int(em.group("num")) in by_resolution:
+                continue
+            end = em.end()
+            year = f" ({em.group('year')})" if em.group("year") else ""
+            name = f"Security Council {hm.group()} established pursuant to resolution {em.group('num')}{year}"
+        else:
+            end = _complements_after(text, hm.end(), preps, inner, org_starts, hm.group() in located_heads,
+                                     start == hm.start())
+            name = " ".join(text[start:end].split())
+            if text.startswith(not_starts, hm.start(), end):
+                continue  # "Programme of Action": a document's name
+        if start == hm.start() and end == hm.end():
+            continue  # the head alone: generic
+        if name.casefold() in not_orgs:
+            continue
+        last_end = end
+        pm = _PAREN_ACRONYM.match(text, end)
+        target = acronym_targets.get(pm.group("acr")) if pm else None  # "(UNSMIS)": a registered acronym names it
+        if target is None or target.etype != "organization":
+            target = _Target(f"org:{_slug(name)}", "organization", name, None, mode="head")
+        out.append(_Span(start, end, target))
+    return out
+
+
+def _spell(letters: str, words: list[str]) -> bool:
+    """True when the words, read in order, spell the letters: each capitalized word gives its
+    initial and may give more letters of itself in order ("COmmunity"), a function word gives
+    its initial or nothing ("Mission In Liberia": UNOMIL)."""
+    @cache
+    def go(k: int, i: int) -> bool:
+        if i == len(words):
+            return k == len(letters)
+        w = words[i]
+        if w.casefold() in _LOWER_OK:
+            return go(k, i + 1) or (k < len(letters) and w[0].upper() == letters[k] and go(k + 1, i + 1))
+        if k >= len(letters) or w[0].upper() != letters[k]:
+            return False
+        rest = w[1:].upper()
+        # the word gives its initial and then 0..n more of its letters, in order
+        kk, j = k + 1, 0
+        if go(kk, i + 1):
+            return True
+        while kk < len(letters):
+            j = rest.find(letters[kk], j)
+            if j < 0:
+                return False
+            kk, j = kk + 1, j + 1
+            if go(kk, i + 1):
+                return True
+        return False
+    return go(0, 0)
+
+
+def _expand_acronym_loosely(text: str, words: list[re.Match], acr: str) -> tuple[int, str] | None:
+    """The capitalized name before "(ACR)" when _expand_acronym's initials do not spell it: its
+    words spell the acronym with function words and inner letters ("United Nations Observer
+    Mission in Liberia (UNOMIL)"), or its initials are the acronym's letters in another order
+    (an acronym of the name in another language: "Economic and Monetary Community of Central
+    Africa (CEMAC)"). The name's capitalized words run up to the parenthesis, and its head noun is
+    an organization word."""
+    if not acr.isupper() or not acr.isalpha() or len(acr) < 3 or not words:
+        return None
+    # the words just before the parenthesis, back to the first one that is neither capitalized
+    # nor a function word between capitalized words
+    first = len(words)
+    for i in range(len(words) - 1, max(-1, len(words) - 13), -1):
+        w = words[i].group()
+        if w[0].isupper():
+            first = i
+        elif w.casefold() not in _LOWER_OK:
+            break
+    if first == len(words):
+        return None
+    heads = _head_vocab()[0]
+    for s in range(first, len(words)):  # the longest name that fits, from its first capitalized word
+        if not words[s].group()[0].isupper():
+            continue
+        ws = [m.group() for m in words[s:]]
+        content = [w for w in ws if w.casefold() not in _LOWER_OK]
+        if not (_spell(acr, ws) or sorted(w[0].upper() for w in content) == sorted(acr)):
+            continue
+        start = words[s].start()
+        phrase = " ".join(text[start:words[-1].end()].split())
+        head = re.split(r"\s+(?:of|for|in|on|to|off|at)\s+", phrase)[0].split()[-1]
+        if not heads.fullmatch(head) and head.casefold() not in _ORG_HEADS:
+            return None
+        return start, phrase
+    return None
 
 
 def _document_rules(text: str, found: list[_Span], established: list[re.Match]) -> list[_Span]:
@@ -1066,6 +1317,7 @@ def extract_entities(text: str) -> list[EntityMention]:
     found = _match_registered(text, [(em.start(), by_resolution[int(em.group("num"))].key) for em in established
                                      if int(em.group("num")) in by_resolution])
     found.extend(_document_rules(text, found, established))
+    found.extend(_head_noun_names(text, found))
     found = _dedupe_spans(found)
     persons = _find_persons(text, found)
     person_cover = _Cover([(p.start, p.end) for p in persons])

@@ -500,7 +500,8 @@ def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_dat
     if organizer is None:
         caps = re.match(r"^((?:[A-Z][\w’'-]*\s+){1,5})", phrase)
         first_word = phrase.split()[0].lower() if phrase.split() else ""
-        if caps and not re.match(r"^(?:\d|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\w+teenth|\w+tieth|\w+-\w+|high-level|joint|special|annual|ordinary|extraordinary|general|open|informal|regular|biennial)", first_word, re.I):
+        if caps and not re.match(r"^(?:\d|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\w+teenth|\w+tieth|\w+-\w+|high-level|joint|special|annual|ordinary|extraordinary|general|open|informal|regular|biennial)", first_word, re.I) \
+                and _is_organization(_clean(caps.group(1))):
             organizer = _clean(caps.group(1))
     fmt, lvl = _format_level(phrase)
     if lvl is None:
@@ -508,7 +509,7 @@ def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_dat
     if organizer is None:
         organizer = body if fmt else None
     if organizer is None:
-        names = _names_in(tail)
+        names = [n for n in _names_in(tail) if _is_organization(n)]  # not "on Cambodia", "on the Rule of Law"
         organizer = " and ".join(names[:3]) if names else None
     if organizer is None:  # a named event convenes itself ("Peace Implementation Conference")
         organizer = title if title[:1].isupper() and re.search(r"\b[A-Z]", title[1:]) else "unknown"
@@ -523,6 +524,17 @@ def _noun_then_date(text: str, d: DateSpan, sent: int, body: str | None, doc_dat
         city=city, country_iso3=iso, format=fmt, level=lvl, status=_status(d.start_date, doc_date, gap),
         agenda_item=_agenda_after(text, d.end),
     )
+
+
+@lru_cache(maxsize=4096)
+def _is_organization(name: str) -> bool:
+    """True when the capitalized words before a meeting noun are an organization's name (the
+    registry's, or one that the entity rules read from its form), not a place or a topic
+    ("Paris Conference", "Women, Peace and Security meeting", "COVID-19 summit")."""
+    from flows.core.entities import extract_entities  # the entity rules; imported late (heavy tables)
+
+    return any(m.entity_type == "organization" and m.start == 0 and m.end >= len(name.rstrip(" ,"))
+               for m in extract_entities(name))
 
 
 def _date_then_noun(text: str, d: DateSpan, sent: int, body: str | None, doc_date: dt.date | None) -> MeetingMention | None:

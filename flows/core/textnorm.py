@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
 
 # --- markup -------------------------------------------------------------------------------
 
@@ -107,10 +110,11 @@ def _join_wrapped(lines: list[str]) -> list[str]:
         if not line:
             pending_blank += 1
             continue
-        if out and out[-1] and _is_wrapped(out[-1], line) and (pending_blank == 0 or line[0].islower()):
+        if out and out[-1] and _is_wrapped(out[-1], line) and (
+                pending_blank == 0 or line[0].islower() or _ENDS_OPEN.search(out[-1])):
             prev = out[-1]
             if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha():
-                out[-1] = prev + line  # "Secretary-" + "General"
+                out[-1] = _join_hyphenated(prev, line)  # "Secretary-" + "General", "coop-" + "eration"
             else:
                 out[-1] = prev + " " + line
         else:
@@ -119,6 +123,113 @@ def _join_wrapped(lines: list[str]) -> list[str]:
             out.append(line)
         pending_blank = 0
     return out
+
+
+# --- words broken by the PDF extraction ------------------------------------------------------
+# Decided with word statistics (wordfreq's Zipf scale: 3 = once per million words), not lists:
+# a piece that is no English word next to a piece that makes a common word with it is one word.
+
+_COMMON = 3.0  # a common word: "cooperation" 4.3, "committee" 5.0
+_RARE = 2.0    # not a word of its own: "eration" 1.2, "lution" 1.3, "ommittee" 0.0
+
+# a line that ends with a word that cannot end a sentence goes on after a page break:
+# "United Nations Interim Force in" + page furniture + "Lebanon"
+_ENDS_OPEN = re.compile(r"(?<![\w\-])(?:the|of|in|and|to|for|on|an|with|by|at|from)$")
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word.casefold(), "en")
+
+
+def _join_hyphenated(prev: str, line: str) -> str:
+    """Join a line that ends in a hyphen to the next: the hyphen stays ("Secretary-General")
+    unless the word after it is no word and the two halves make a common one ("coop-eration")."""
+    m = re.search(r"([^\W\d_]+)-$", prev)
+    n = re.match(r"[^\W\d_]+", line)
+    if m and n and n.group().islower() and _zipf(n.group()) < _RARE and _zipf(m.group(1) + n.group()) >= _COMMON:
+        return prev[:-1] + line
+    return prev + line
+
+
+# two pieces of one word split by a space: "coop eration", "reso lution", "C ommittee", "Democrati c"
+# (the second piece is found by a look-ahead, so that every pair of neighbours is tried)
+_SPLIT_PAIR = re.compile(r"(?<![\w\-])([A-Za-z][a-z]*) (?=([a-z]+)(?![\w\-'’]))")
+# a space before the hyphen of a compound: "Follow -up", "High -Level"
+_SPACE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[A-Za-z])")
+# two words glued where a line break or a space was lost: "NationsSecretariat", "SecretaryGeneral"
+_GLUED = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,})([A-Z][a-z]{3,})(?![\w\-])")
+
+
+@lru_cache(maxsize=65536)
+def _piece_zipf(piece: str) -> float:
+    """A piece's frequency as a word; a lone letter other than "a" and "I" is none ("C ommittee")."""
+    return _zipf(piece) if len(piece) > 1 or piece in ("a", "A", "I") else 0.0
+
+
+def _rejoin_split(m: re.Match) -> str:
+    """The first piece and the space after it; the space goes when the two pieces are one word."""
+    a, b = m.group(1), m.group(2)
+    za, zb = _piece_zipf(a), _piece_zipf(b)
+    if max(len(a), len(b)) >= 3 and min(za, zb) < _RARE and _zipf(a + b) >= _COMMON and max(za, zb) < _zipf(a + b):
+        # a lone letter ("mediatio n", but "mai d juin") only where the document prints the word whole
+        if min(len(a), len(b)) > 1 or re.search(rf"(?<![A-Za-z]){a + b}(?![A-Za-z])", m.string, re.I):
+            return a
+    return m.group(0)
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _rejoin_splits(text: str) -> str:
+    """_SPLIT_PAIR's substitution, run only around the pieces that are no word (a few per
+    document): the pairs of common words, nearly all of them, are never looked at."""
+    rare = {w for w in set(_WORD.findall(text)) if _piece_zipf(w) < _RARE}
+    if not rare:
+        return text
+    drop: list[int] = []  # offsets of the spaces to remove
+    pieces = re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(rare, key=len, reverse=True)) + r")(?![A-Za-z])")
+    for w in pieces.finditer(text):
+        for at in (w.start() - 1, w.end()):  # the space before the piece, the space after it
+            if at < 1 or text[at:at + 1] != " " or (drop and drop[-1] == at):
+                continue
+            before = _WORD_START.search(text, max(0, at - 60), at) if at == w.start() - 1 else None
+            if at == w.start() - 1 and before is None:
+                continue
+            m = _SPLIT_PAIR.match(text, before.start() if before is not None else w.start())
+            if m and m.end() == at + 1 and _rejoin_split(m) != m.group(0):
+                drop.append(at)
+    if not drop:
+        return text
+    parts, prev = [], 0
+    for at in sorted(set(drop)):
+        parts.append(text[prev:at])
+        prev = at + 1
+    parts.append(text[prev:])
+    return "".join(parts)
+
+
+_WORD_START = re.compile(r"[A-Za-z]+\Z")
+
+
+def repair_words(text: str) -> str:
+    """Words broken by PDF extraction, mended once: split pieces rejoined, a stray space before
+    a compound's hyphen dropped, glued words separated (by a hyphen, "SecretaryGeneral" ->
+    "Secretary-General", or by a space when the document prints them so elsewhere)."""
+    if " " in text:
+        text = _rejoin_splits(text)
+    if " -" in text:
+        text = _SPACE_HYPHEN.sub("-", text)
+
+    def unglue(m: re.Match) -> str:
+        a, b = m.group(1), m.group(2)
+        if _zipf(a) < 2.5 or _zipf(b) < 2.5 or _zipf(a + b) >= _COMMON:
+            return m.group(0)
+        # the hyphen of a line end is what is lost most ("Franco-\nMalian"), unless the document
+        # prints the two words apart elsewhere ("Nations Secretariat")
+        return f"{a} {b}" if f"{a} {b}" in text and f"{a}-{b}" not in text else f"{a}-{b}"
+
+    return _GLUED.sub(unglue, text)
 
 
 def _normalize_once(text: str) -> str:
@@ -132,7 +243,7 @@ def _normalize_once(text: str) -> str:
     if "  " in text or _OTHER_SPACE.search(text):  # else every run of spaces is one " " already
         text = _SPACES.sub(" ", text)
     lines = _drop_page_furniture(text.split("\n"))
-    return "\n".join(_join_wrapped(lines)).strip()
+    return repair_words("\n".join(_join_wrapped(lines)).strip())
 
 
 def normalize_text(raw: str) -> str:

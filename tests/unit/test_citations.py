@@ -403,3 +403,33 @@ def test_offsets_and_order():
     assert got == sorted(got, key=lambda c: (c.start, c.end, c.cited_symbol))
     for c in got:
         assert text[c.start:c.end] == c.raw
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a list taken up again after a clause, and "resolutions including ..."
+    ("Recalling its resolutions 1325 (2000) and 1888 (2009), and recalling also 2419 (2018),",
+     {"S/RES/1325 (2000)", "S/RES/1888 (2009)", "S/RES/2419 (2018)"}),
+    ("Recalling its relevant resolutions, including 2250 (2015) and 2419 (2018),",
+     {"S/RES/2250 (2015)", "S/RES/2419 (2018)"}),
+    # presidential statements by year and number
+    ("its presidential statement 2012/5 and its presidential statements 2013/4 and 2014/1,",
+     {"S/PRST/2012/5", "S/PRST/2013/4", "S/PRST/2014/1"}),
+])
+def test_lists_continued_and_statements_by_number(text, expected):
+    assert {c.cited_symbol for c in extract_citations(text)} == expected
+
+
+def test_a_clause_that_is_no_list_is_not_resumed():
+    assert {c.cited_symbol for c in extract_citations("resolution 1325 (2000), counting 5 (2010) persons")} \
+        == {"S/RES/1325 (2000)"}
+
+
+@pytest.mark.parametrize(("text", "symbol", "pinpoint"), [
+    ("the Committee, in paragraph 7 of its report contained in document A/67/666/Add.1, recommends",
+     "A/67/666/Add.1", "para. 7"),
+    ("as noted in paragraph 12 of the report of the Secretary-General (S/2013/163), the", "S/2013/163", "para. 12"),
+    ("the outcome document (A/CONF.192/15), annex II, and", "A/CONF.192/15", "annex II"),
+    ("in accordance with paragraph 3 of Article 2 of the Charter", "Charter of the United Nations, Article 2", "para. 3"),
+])
+def test_pinpoints_before_and_after(text, symbol, pinpoint):
+    assert (symbol, pinpoint) in {(c.cited_symbol, c.pinpoint) for c in extract_citations(text)}

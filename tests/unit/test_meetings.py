@@ -258,3 +258,12 @@ def test_meeting_keys_keep_plenaries_of_two_sessions_apart():
     undated = MeetingMention(body="General Assembly", start=0, end=1, meeting_number=38)
     keys = meeting_keys([a, b, undated])
     assert len(set(keys)) == 3
+
+
+@pytest.mark.parametrize(("text", "stray"), [
+    ("The Paris Conference on Cambodia, held on 30 July 1989, opened the talks.", "Paris"),
+    ("The Fourth World Conference on Women, held on 4 September 1995, adopted a plan.", "Women"),
+])
+def test_meeting_body_is_an_organization_not_a_stray_word(text, stray):
+    bodies = {m.body for m in extract_meetings(text, None)}
+    assert bodies and stray not in bodies

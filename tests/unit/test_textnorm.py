@@ -93,3 +93,38 @@ def test_wrapped_lines_read_the_line_end_as_the_regex_did() -> None:
         line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         following = rng.choice(["next", "Next", "- x", "“x", ""])
         assert textnorm._is_wrapped(line, following) == plain(line, following), repr(line)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # pieces of one word split by a space: a piece that is no word + a common word together
+    ("the coop eration of States", "the cooperation of States"),
+    ("its reso lution 71/317", "its resolution 71/317"),
+    ("the C ommittee met. The Committee", "the Committee met. The Committee"),
+    # a lone letter joins only where the document prints the word whole
+    ("the Democrati c Republic of the Congo and the Democratic Republic", "the Democratic Republic of the Congo and the Democratic Republic"),
+    ("mai d juin 1967", "mai d juin 1967"),
+    # a stray space before the hyphen of a compound
+    ("the Follow -up and the High -Level Panel", "the Follow-up and the High-Level Panel"),
+    # glued words: a hyphen, or a space where the document prints them apart
+    ("the SecretaryGeneral met", "the Secretary-General met"),
+    ("the United NationsSecretariat and the United Nations Secretariat", "the United Nations Secretariat and the United Nations Secretariat"),
+    # words that stand apart in good text stay apart; names are not words to mend
+    ("put in to the world, a part of it, Ban Ki moon, MayrHarting, MacArthur",
+     "put in to the world, a part of it, Ban Ki moon, MayrHarting, MacArthur"),
+])
+def test_words_broken_by_pdf_extraction_are_mended(raw, expected):
+    assert normalize_text(raw) == expected
+    assert normalize_text(expected) == expected
+
+
+def test_line_end_hyphen_of_a_split_word_goes_and_a_compound_keeps_it():
+    raw = ("The Council underlines the importance of the international coop-\neration with the "
+           "organizations and the Secretary-\nGeneral of the League of Arab States.")
+    assert "international cooperation with" in normalize_text(raw)
+    assert "Secretary-General of the League" in normalize_text(raw)
+
+
+def test_a_line_ending_in_a_preposition_goes_on_after_page_furniture():
+    raw = ("the financing of the United Nations peacekeeping forces in the Middle East: United Nations Interim Force in\n"
+           "\n13-36541\n\nLebanon, the report")
+    assert "United Nations Interim Force in Lebanon, the report" in normalize_text(raw)
