@@ -696,8 +696,9 @@ def _head_noun_names(text: str, found: list[_Span]) -> list[_Span]:
     by_resolution, acronym_targets = _matchers().by_resolution, _matchers().acronym_targets
     out: list[_Span] = []
     last_end = -1
+    all_caps_line = _CapsLines(text)
     for hm in fast(pat).finditer(text):
-        if hm.start() < last_end or _all_caps_line(text, hm.start()):
+        if hm.start() < last_end or all_caps_line(hm.start()):
             continue
         if org_cover.hits(hm.start(), hm.end()) or _NEXT_CAPITALIZED.match(text, hm.end()):
             continue  # the head is in a registered name, or is a modifier ("Capacity Building Programme")
