@@ -39,7 +39,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                 batch_size=args.batch_size, max_bytes=args.max_bytes, task_runner=args.task_runner,
                                 workers=args.workers, dask_address=args.dask_address, cache_dir=args.cache_dir,
                                 fetch_cache_dir=args.fetch_cache, symbol_url_template=args.symbol_url_template,
-                                offline=args.offline or None, publish_to=args.publish_to, **remote)
+                                offline=args.offline or None, publish_to=args.publish_to,
+                                source_repo=args.source_repo, source_branch=args.source_branch, **remote)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError: a readable message per field
         return _fail(f"invalid settings: {exc}", EXIT_USAGE)
     if args.input is None and (args.urls or args.symbols):  # only the fetched documents
@@ -57,10 +58,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if settings.output_dir.exists() and not settings.output_dir.is_dir():
         return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
 
+    from flows.core.gitsource import SourceUnavailable
     from flows.core.storage import PublishRefused
     from flows.pipeline import ValidationFailed, build_release
 
-    sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
+    sources = [str(p) for p in (settings.source_repo or settings.input_dir, settings.urls_file, settings.symbols_file)
+               if p is not None]
     print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -77,6 +80,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublishRefused as exc:
         print(f"\nthe release was NOT published: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except SourceUnavailable as exc:
+        return _fail(f"the source repository could not be read: {exc}")
     print("\n" + summary.render())
     if args.json:
         Path(args.json).write_text(json.dumps(summary.__dict__, indent=2, default=str) + "\n", encoding="utf-8")
@@ -173,6 +178,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--publish-to", metavar="URL", help="also upload the release to s3://bucket/prefix (or any fsspec "
                                                        "URL) and move the remote latest after every object is verified")
     b.add_argument("--output", type=Path, help="output folder (default: outputs/)")
+    b.add_argument("--source-repo", metavar="PATH_OR_GIT_URL",
+                   help="read this repository instead of --input: a folder (a local clone), or a git URL cloned into "
+                        "the fetch cache and updated on every run")
+    b.add_argument("--source-branch", help="branch of --source-repo (default: the remote's HEAD)")
     b.add_argument("--profile", choices=["full", "test"], default="full", help="settings profile (default: full)")
     b.add_argument("--batch-size", type=int, help="documents per task run (default: 64)")
     b.add_argument("--max-bytes", type=int, help="inputs larger than this are quarantined (default: 50 MiB)")
