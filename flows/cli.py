@@ -125,6 +125,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.success and not problems else EXIT_FAILED
 
 
+def cmd_check_unxml(args: argparse.Namespace) -> int:
+    """Build a release from a folder of Akoma Ntoso files (unless --release names one), timing the
+    build and its peak memory, then check the release against the files themselves."""
+    import resource
+    import subprocess
+    import time
+
+    from flows.core.unxml_check import check_release, write_json
+
+    folder = Path(args.input).resolve()
+    if not folder.is_dir():
+        return _fail(f"input folder {folder} does not exist", EXIT_USAGE)
+    extra: dict = {"input": str(folder)}
+    if args.release:
+        release = _resolve_release(Path(args.release))
+    else:
+        output = Path(args.output).resolve()
+        command = [sys.executable, "-m", "flows.cli", "build", "--input", str(folder), "--output", str(output),
+                   "--allow-shrink"] + (["--no-cache"] if args.no_cache else [])
+        print("uncoop: " + " ".join(command[1:]), flush=True)
+        start = time.perf_counter()
+        done = subprocess.run(command, check=False)
+        seconds = time.perf_counter() - start
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        extra.update(build_seconds=round(seconds, 1), build_peak_rss_mib=round(peak_mib), build_exit=done.returncode,
+                     cpus=os.cpu_count())
+        print(f"build: {seconds:.1f} s, peak memory of the largest process {peak_mib:.0f} MiB, "
+              f"exit {done.returncode} ({os.cpu_count()} CPUs)")
+        if done.returncode != 0:
+            return _fail("the build failed; nothing to check")
+        release = _resolve_release(output / "latest")
+    if not (release / "documents.parquet").exists():
+        return _fail(f"{release} is not a release", EXIT_USAGE)
+    report = check_release(release, folder)
+    print(f"release: {release}")
+    print(report.render())
+    if args.json:
+        write_json(report, Path(args.json), {**extra, "release": str(release)})
+    return EXIT_OK
+
+
 def cmd_releases(args: argparse.Namespace) -> int:
     from flows.core.storage import Outputs
 
@@ -202,6 +243,15 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("release", help="release folder, or outputs/latest")
     v.add_argument("--report", metavar="DIR", help="where to write the validation report (default: a temp folder)")
     v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("check-unxml", help="check a release built from a folder of UN Akoma Ntoso XML files "
+                                           "against the files (builds it first, timed, unless --release)")
+    c.add_argument("--input", required=True, help="the folder of XML files (e.g. a clone of the UN's repository)")
+    c.add_argument("--output", default="outputs/unxml-check", help="where to build (default: outputs/unxml-check)")
+    c.add_argument("--release", help="check this release instead of building one")
+    c.add_argument("--no-cache", action="store_true", help="extract every document again (a cold build)")
+    c.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
+    c.set_defaults(func=cmd_check_unxml)
 
     r = sub.add_parser("releases", help="list the releases under an output folder")
     r.add_argument("--output", default="outputs", help="output folder (default: outputs/)")
