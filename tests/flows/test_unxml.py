@@ -8,6 +8,8 @@ import subprocess
 
 import pandas as pd
 
+from flows.core.gitsource import checkout_dir
+from flows.core.unxml_check import check_release
 from flows.pipeline import build_release
 from flows.settings import settings_for
 from tests.conftest import CORPUS
@@ -48,6 +50,13 @@ def test_a_git_repository_source_is_read_and_refreshed(tmp_path):
     assert "<catalog>" in quarantine.set_index("source_name").loc["other.xml", "detail"]
     mentions = pd.read_parquet(out / "latest" / "entity_mentions.parquet")
     assert not mentions.document_id.str.contains("@").any()  # English-worded extractors: English only
+
+    # the release checked against the files by a reader of their own (uncoop check-unxml)
+    figures = check_release(out / "latest", checkout_dir(origin.as_uri(), out / ".cache" / "fetch")).as_dict()
+    assert (figures["akn_documents"], figures["published"], figures["xml_files"]) == (6, 6, 7)
+    assert figures["symbol_equal_markup"] == figures["date_equal_markup"] == figures["language_equal_markup"] == 1.0
+    assert figures["linked_citation_recall"]["en"]["recall"] == 1.0
+    assert min(v["recall"] for v in figures["linked_citation_recall"].values()) >= 0.95
 
     shutil.copy(next((SAMPLE / "Arabic").glob("SC_2561_2021-*.xml")), origin / "2021" / "SC_2561_2021-A.xml")
     _git(origin, "add", ".")
