@@ -28,7 +28,7 @@ KEYS = {"documents": ("document_id",), "meetings": ("meeting_id",), "resolutions
         "citations": ("citation_id",), "areas": ("area_id",), "cooperation_areas": ("document_id", "area_id"),
         "entities": ("entity_id",)}
 VOCABULARIES = {
-    "doc_type": ["presidential_statement", "resolution", "letter", "concept_paper", "report", "meeting_record",
+    "doc_type": ["presidential_statement", "resolution", "draft_resolution", "letter", "concept_paper", "report", "meeting_record",
                  "press_release", "note", "other"],
     "cited_kind": ["sc_resolution", "ga_resolution", "prst", "document", "meeting_record", "charter",
                    "rules_of_procedure", "url", "other"],
