@@ -7,7 +7,10 @@ STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench check schemas score clean help browser
+.PHONY: run test bench check schemas score clean help browser check-unxml
+
+# the UN's Akoma Ntoso files to check a build against (a clone of its repository)
+UNXML ?= ../shared/corpus/unxml/SCresolutions
 
 help:
 	@echo "make run     create .venv, install, build and publish a release from corpus/ into outputs/"
@@ -15,6 +18,7 @@ help:
 	@echo "make bench   benchmarks and slow tests (print figures)"
 	@echo "make check   ruff + schema drift check"
 	@echo "make score   score outputs/latest against ../shared/gold"
+	@echo "make check-unxml  build from UNXML=<folder of UN AKN XML> (timed), check the release against the files"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -47,6 +51,9 @@ check: $(STAMP)
 
 schemas: $(STAMP)
 	$(PY) -m flows.cli schemas
+
+check-unxml: $(STAMP)
+	$(PY) -m flows.cli check-unxml --input $(UNXML) --output outputs/unxml-check --no-cache --json outputs/unxml-check.json
 
 score:
 	$(PY) ../shared/tools/score.py --release outputs/latest --gold ../shared/gold

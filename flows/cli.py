@@ -41,7 +41,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                                 batch_size=args.batch_size, max_bytes=args.max_bytes, task_runner=args.task_runner,
                                 workers=args.workers, dask_address=args.dask_address, cache_dir=args.cache_dir,
                                 fetch_cache_dir=args.fetch_cache, symbol_url_template=args.symbol_url_template,
-                                offline=args.offline or None, publish_to=args.publish_to, **remote)
+                                offline=args.offline or None, publish_to=args.publish_to,
+                                source_repo=args.source_repo, source_branch=args.source_branch, **remote)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError: a readable message per field
         return _fail(f"invalid settings: {exc}", EXIT_USAGE)
     if args.input is None and (args.urls or args.symbols):  # only the fetched documents
@@ -59,11 +60,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     if settings.output_dir.exists() and not settings.output_dir.is_dir():
         return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
 
+    from flows.core.gitsource import SourceUnavailable
     from flows.core.storage import PublishRefused
     from flows.pipeline import ValidationFailed, build_release
     from flows.progress import terminal_progress
 
-    sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
+    sources = [str(p) for p in (settings.source_repo or settings.input_dir, settings.urls_file, settings.symbols_file)
+               if p is not None]
     print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -80,6 +83,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except PublishRefused as exc:
         print(f"\nthe release was NOT published: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except SourceUnavailable as exc:
+        return _fail(f"the source repository could not be read: {exc}")
     print("\n" + summary.render())
     catalog = Path(summary.release) / CATALOG_PAGE if summary.release else None
     if catalog is not None and catalog.is_file():
@@ -149,6 +154,46 @@ def release_index(releases: list[Path], latest: Path | None) -> list[dict]:
                               for r in resources if isinstance(r.get("path"), str)}})
     return out
 
+def cmd_check_unxml(args: argparse.Namespace) -> int:
+    """Build a release from a folder of Akoma Ntoso files (unless --release names one), timing the
+    build and its peak memory, then check the release against the files themselves."""
+    import resource
+    import subprocess
+    import time
+
+    from flows.core.unxml_check import check_release, write_json
+
+    folder = Path(args.input).resolve()
+    if not folder.is_dir():
+        return _fail(f"input folder {folder} does not exist", EXIT_USAGE)
+    extra: dict = {"input": str(folder)}
+    if args.release:
+        release = _resolve_release(Path(args.release))
+    else:
+        output = Path(args.output).resolve()
+        command = [sys.executable, "-m", "flows.cli", "build", "--input", str(folder), "--output", str(output),
+                   "--allow-shrink"] + (["--no-cache"] if args.no_cache else [])
+        print("uncoop: " + " ".join(command[1:]), flush=True)
+        start = time.perf_counter()
+        done = subprocess.run(command, check=False)
+        seconds = time.perf_counter() - start
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        extra.update(build_seconds=round(seconds, 1), build_peak_rss_mib=round(peak_mib), build_exit=done.returncode,
+                     cpus=os.cpu_count())
+        print(f"build: {seconds:.1f} s, peak memory of the largest process {peak_mib:.0f} MiB, "
+              f"exit {done.returncode} ({os.cpu_count()} CPUs)")
+        if done.returncode != 0:
+            return _fail("the build failed; nothing to check")
+        release = _resolve_release(output / "latest")
+    if not (release / "documents.parquet").exists():
+        return _fail(f"{release} is not a release", EXIT_USAGE)
+    report = check_release(release, folder)
+    print(f"release: {release}")
+    print(report.render())
+    if args.json:
+        write_json(report, Path(args.json), {**extra, "release": str(release)})
+    return EXIT_OK
+
 
 def cmd_releases(args: argparse.Namespace) -> int:
     from flows.core.storage import Outputs
@@ -214,6 +259,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--publish-to", metavar="URL", help="also upload the release to s3://bucket/prefix (or any fsspec "
                                                        "URL) and move the remote latest after every object is verified")
     b.add_argument("--output", type=Path, help="output folder (default: outputs/)")
+    b.add_argument("--source-repo", metavar="PATH_OR_GIT_URL",
+                   help="read this repository instead of --input: a folder (a local clone), or a git URL cloned into "
+                        "the fetch cache and updated on every run")
+    b.add_argument("--source-branch", help="branch of --source-repo (default: the remote's HEAD)")
     b.add_argument("--profile", choices=["full", "test"], default="full", help="settings profile (default: full)")
     b.add_argument("--batch-size", type=int, help="documents per task run (default: 64)")
     b.add_argument("--max-bytes", type=int, help="inputs larger than this are quarantined (default: 50 MiB)")
@@ -236,6 +285,15 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--report", metavar="DIR", help="where to write the validation report (default: not kept)")
     _progress_flags(v)
     v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("check-unxml", help="check a release built from a folder of UN Akoma Ntoso XML files "
+                                           "against the files (builds it first, timed, unless --release)")
+    c.add_argument("--input", required=True, help="the folder of XML files (e.g. a clone of the UN's repository)")
+    c.add_argument("--output", default="outputs/unxml-check", help="where to build (default: outputs/unxml-check)")
+    c.add_argument("--release", help="check this release instead of building one")
+    c.add_argument("--no-cache", action="store_true", help="extract every document again (a cold build)")
+    c.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
+    c.set_defaults(func=cmd_check_unxml)
 
     r = sub.add_parser("releases", help="list the releases under an output folder")
     r.add_argument("--output", default="outputs", help="output folder (default: outputs/)")

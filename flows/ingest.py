@@ -17,6 +17,7 @@ from flows.core.fetch import (
     fetch_urls,
     read_list_file,
 )
+from flows.core.gitsource import RepositoryCheckout, sync_repository
 from flows.core.ingest import Discovery, InputFile, Rejected
 
 FETCHED_PREFIX = "fetched/"  # source names of fetched documents: fetched/<stable name from the URL>
@@ -31,6 +32,12 @@ def discover_inputs(input_dir: Path) -> Discovery:
 def inventory(paths: list[Path], root: Path, max_bytes: int) -> list[InputFile | Rejected]:
     """Every input sized and hashed: what the incremental cache and the unchanged check need."""
     return [core.take_inventory(path, root, max_bytes) for path in paths]
+
+
+@task(name="sync-source-repository", cache_policy=NONE, retries=2, retry_delay_seconds=[10, 60])
+def sync_source(spec: str, cache_dir: Path, offline: bool, branch: str | None) -> RepositoryCheckout:
+    """Clone or update the source repository (a folder is read in place); see flows.core.gitsource."""
+    return sync_repository(spec, cache_dir, offline=offline, branch=branch)
 
 
 @task(name="fetch-remote", cache_policy=NONE, retries=2, retry_delay_seconds=[10, 60])

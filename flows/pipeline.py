@@ -226,6 +226,16 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     outputs = Outputs(output_dir)
     inventory: list[InputFile | Rejected] = []
     fetch_failures: list[Rejected] = []
+    repo_note = None
+    if settings.source_repo:  # a repository to read (and refresh) instead of input_dir
+        with clock("fetch"):
+            checkout = ingest.sync_source(settings.source_repo, settings.resolved_fetch_cache_dir(), settings.offline,
+                                          settings.source_branch)
+        input_dir = checkout.path
+        repo_note = (f"source repository {settings.source_repo}: {checkout.status}"
+                     + (f" at {checkout.commit[:12]}" if checkout.commit else "") + (f" ({checkout.detail})"
+                                                                                    if checkout.detail else ""))
+        log.info(repo_note)
     if settings.urls_file or settings.symbols_file:
         with clock("fetch"):
             fetched = ingest.fetch_remote(settings.urls_file, settings.symbols_file, settings.resolved_fetch_cache_dir(),
@@ -263,6 +273,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                              notes=["the inputs, settings and code are those of the latest release: "
                                     "nothing was extracted and nothing new was published"])
         log.info("unchanged: the latest release %s was built from these very inputs", summary.release)
+        summary.notes += [repo_note] if repo_note else []
         _sync_remote(settings, outputs, summary, clock, log)
         _artifacts(summary)
         return summary
@@ -342,6 +353,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             summary = RunSummary(status="unchanged", release=str(outputs.latest()), validation="passed (unchanged release)",
                                  **base, notes=["the tables are identical to the latest release: nothing new was published"])
             log.info("unchanged: the latest release %s already holds these tables", summary.release)
+            summary.notes += [repo_note] if repo_note else []
             _sync_remote(settings, outputs, summary, clock, log)
             _artifacts(summary)
             return summary
@@ -381,6 +393,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
             if persistent:
                 cache.prune(keep)
         summary = RunSummary(status="published", release=str(release), validation=report.summary().splitlines()[0], **base)
+        summary.notes += [repo_note] if repo_note else []
         log.info("published %s", release)
         summary.notes += official_notes
         if settings.publish_to:

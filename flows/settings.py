@@ -20,6 +20,11 @@ class BuildSettings(BaseModel):
 
     input_dir: Path | None = Field(DEFAULT_INPUT, description="Folder of input documents (.txt, .md, .pdf, .docx, "
                                                              ".html), read recursively; none: only fetched documents.")
+    source_repo: str | None = Field(None, description="A repository of documents to read instead of input_dir: a "
+                                    "folder (a local clone, read in place), or a git URL cloned into the fetch cache "
+                                    "and brought up to date on every run (offline: the clone as it is). Only new and "
+                                    "changed documents are extracted.")
+    source_branch: str | None = Field(None, description="Branch of source_repo to read (default: the remote's HEAD).")
     output_dir: Path = Field(DEFAULT_OUTPUT, description="Where releases, latest and quarantine/ are written.")
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per task run.")
     max_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Inputs larger than this are quarantined (too_large).")

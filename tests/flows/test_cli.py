@@ -14,7 +14,7 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["releases"], ["schemas"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["releases"], ["schemas"], ["check-unxml"]])
 def test_help(command):
     proc = run_cli(*command, "--help")
     assert proc.returncode == 0 and "usage: uncoop" in proc.stdout

@@ -385,6 +385,12 @@ def _read(data: bytes) -> AknDocument:
         symbol = canonical_symbol(" ".join("".join(number.itertext()).split()))
     if symbol is None and meta is not None:
         symbol = _frbr_symbol(meta, doc_type)
+    if symbol is None and doc_type == "resolution" and meta is not None and _body(meta) == "Security Council":
+        for el in _cover_docs(doc, "docTitle", ("resolutionNumber",)):  # "Resolución 2777 (2025)"
+            m = re.search(r"(\d{1,5})\s*\(\s*(\d{4})\s*\)", "".join(el.itertext()))
+            if m:
+                symbol = canonical_symbol(f"S/RES/{m.group(1)} ({m.group(2)})")
+                break
 
     issued = adopted = None
     for el in _cover_docs(doc, "docDate", ("dateOfIssuance",)):
