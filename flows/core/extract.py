@@ -35,6 +35,6 @@ def extract_document(source: SourceDocument) -> DocumentResult:
         meta=meta,
         citations=tuple(extract_citations(text, language=meta.language)),
         entities=tuple(extract_entities(text)),
-        meetings=tuple(extract_meetings(text, meta.date)),
+        meetings=tuple(extract_meetings(text, meta.date, language=meta.language)),
         areas=tuple(extract_areas(text)),
     )
