@@ -34,7 +34,7 @@ def extract_document(source: SourceDocument) -> DocumentResult:
         source=source,
         meta=meta,
         citations=tuple(extract_citations(text, language=meta.language)),
-        entities=tuple(extract_entities(text)),
+        entities=tuple(extract_entities(text, language=meta.language)),
         meetings=tuple(extract_meetings(text, meta.date, language=meta.language)),
         areas=tuple(extract_areas(text)),
     )

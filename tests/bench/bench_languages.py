@@ -7,6 +7,7 @@ English version, and every other version of it in ar/es/fr/ru/zh: the Jaccard in
 of cited symbols (`cited_symbol`, URLs left out) found in that version and in the English one
 (1.0 when both are empty), and the mean per language; then the English version against the
 symbols most of the other versions find (where the English extractor misses). Then the adoption meeting's number and date of each version against the English one's.
+Then the countries named (entity keys), Jaccard with the English version; language detection (metadata.detect_language) on every version and on single paragraphs.
 `--show N` prints the N worst pairs with
 what differs. The text of each XML file comes from tests/bench/unxml_text.py (a THROWAWAY reader,
 to be replaced by the project's XML reader at merge). Needs ../shared: exits with a message without it.
@@ -22,9 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flows.core.citations import extract_citations
+from flows.core.entities import extract_entities
 from flows.core.meetings import extract_meetings
 from flows.core.meetings_lang import adopted_on
-from flows.core.metadata import extract_metadata
+from flows.core.metadata import detect_language, extract_metadata
 from tests.bench.unxml_text import XmlText, read_unxml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +55,10 @@ def jaccard(a: set, b: set) -> float:
 
 def cited(x: XmlText, language: str) -> set[str]:
     return {c.cited_symbol for c in extract_citations(x.text, language=language) if c.cited_kind != "url"}
+
+
+def countries(x: XmlText, language: str) -> set[str]:
+    return {m.entity_key for m in extract_entities(x.text, language=language) if m.entity_type == "country"}
 
 
 def adoption(x: XmlText, language: str) -> tuple[int | None, object]:
@@ -124,6 +130,22 @@ def main(argv: list[str] | None = None) -> int:
     for s, lang, number, got, ref in worst[:args.show]:
         if s < 1:
             print(f"    {lang} {number} got={got} en={ref}")
+    report("countries (entity keys), Jaccard with the English version (mean per language):",
+           compare(docs, countries, jaccard), args.show)
+    right: dict[str, list[int]] = defaultdict(list)
+    right_lines: dict[str, list[int]] = defaultdict(list)
+    for by_lang in docs.values():
+        for lang, x in by_lang.items():
+            if lang in LANGS + ("en",):
+                right[lang].append(detect_language(x.text) == lang)
+                # single paragraphs of the body (lines of 40 characters or more, the 4th to the 8th)
+                right_lines[lang].extend(detect_language(p) == lang
+                                         for p in [p for p in x.text.split("\n") if len(p) >= 40][3:8])
+    for what, table in (("documents", right), ("single paragraphs", right_lines)):
+        n = sum(len(v) for v in table.values())
+        print(f"language detected right ({what}): " + ", ".join(
+            f"{lang} {sum(v) / len(v):.4f}" for lang, v in sorted(table.items()) if v)
+            + f"; all {sum(sum(v) for v in table.values()) / max(1, n):.4f} over {n}")
     # Where the gap comes from: the English version against what most of the others find.
     scores = []
     for by_lang in docs.values():
