@@ -49,11 +49,13 @@ def _country_names(language: str) -> dict[str, str]:
                 value = getattr(country, attr, None)
                 if not value:
                     continue
-                translated = catalogue.gettext(value)
-                if translated == value or "," in translated or "(" in translated:
-                    continue  # untranslated, or an inverted form ("Congo, La République ... du")
+                translated = catalogue.gettext(value)  # the same in many languages: "Somalia", "Mali"
+                if "," in translated or "(" in translated:
+                    continue  # an inverted form ("Congo, La République démocratique du")
                 translated = unicodedata.normalize("NFC", _ARABIC_MARKS.sub("", translated))
                 names.setdefault(translated, country.alpha_3)
+                if language == "ar" and " و " in translated:  # "البوسنة و الهرسك": UN texts join و
+                    names.setdefault(translated.replace(" و ", " و"), country.alpha_3)
     for iso3, local in (load_lookup("languages")["countries"].get(language) or {}).items():
         for name in local:
             names[name] = iso3

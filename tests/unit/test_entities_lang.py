@@ -56,3 +56,12 @@ def test_organization_names_and_acronyms():
 def test_never_raises(text):
     for language in ("fr", "es", "ru", "ar", "zh", "de"):
         keys(text, language)
+
+
+@pytest.mark.parametrize("text,language,iso3", [
+    ("la situación en Somalia", "es", "SOM"),      # the same name as in English
+    ("البوسنة والهرسك", "ar", "BIH"),
+    ("la situation au Mali", "fr", "MLI"),
+])
+def test_names_spelled_as_in_english_or_joined(text, language, iso3):
+    assert keys(text, language) == [f"country:{iso3}"]
