@@ -303,6 +303,31 @@ def _pinpoints(view: str, lang: str, cands: list[_Cand]) -> None:
             c.pinpoint = _pinpoint(b.group("word"), b.group("ref"), lang)
 
 
+_TITLE_LINES = 12
+
+
+def _title_resolution(view: str, cands: list[_Cand]) -> set[str]:
+    """The resolution a document is, named alone on one of its first lines ("Résolution 2561 (2021)",
+    "第2511(2020)号决议", "Резолюция 2652 (2022),"): a document does not cite itself."""
+    head_end = 0
+    for _ in range(_TITLE_LINES):
+        nl = view.find("\n", head_end)
+        if nl < 0:
+            head_end = len(view)
+            break
+        head_end = nl + 1
+    own = set()
+    for c in cands:
+        if c.start >= head_end or c.printed_symbol or c.kind != "sc_resolution":
+            continue
+        line_start = view.rfind("\n", 0, c.start) + 1
+        line_end = view.find("\n", c.end)
+        line = view[line_start:len(view) if line_end < 0 else line_end]
+        if line.strip().rstrip(",.:;") == view[c.start:c.end]:
+            own.add(c.symbol)
+    return own
+
+
 # --- entry point ----------------------------------------------------------------------------
 
 
@@ -318,6 +343,7 @@ def extract_citations_lang(text: str, language: str) -> list[Citation]:
         _resolutions(view, language, cands)
         _charter(view, language, cands)
     own, header_spans = _masthead(view, cands)
+    own |= _title_resolution(view, cands)
     if header_spans:
         cands = [c for c in cands if not any(s <= c.start < e for s, e in header_spans)]
     cands = _dedupe(cands)

@@ -229,11 +229,16 @@ def _anchors(text: str) -> list[tuple[int, int]]:
 _BACK = 40  # a date expression starts at most this far before its (first) month name
 
 
-def find_dates(text: str) -> list[DateSpan]:
-    """Every date expression in `text` (single days and ranges), in order, with offsets."""
+def find_dates(text: str, language: str | None = None) -> list[DateSpan]:
+    """Every date expression in `text` (single days and ranges), in order, with offsets.
+    `language` (ISO 639-1) adds the dates of Russian, Arabic (Arabic-Indic digits too) and
+    Chinese texts ("29 января 2021 года", "29 كانون الثاني/يناير 2021", "2021年1月29日"); English,
+    French and Spanish dates are read in every text."""
     spans: list[DateSpan] = []
     if not text:
         return spans
+    if language in _lang_date_res():
+        return _find_dates_lang(text, language)
     full = _date_re()
     done = 0  # text before this offset is already read
     for a_start, a_end in _anchors(text):
@@ -252,6 +257,36 @@ def find_dates(text: str) -> list[DateSpan]:
         else:
             done = a_end
     return spans
+
+
+@cache
+def _lang_date_res() -> dict[str, tuple[re.Pattern[str], dict[str, int]]]:
+    """language -> (its date expression, its month names), from schemas/lookups/languages.yaml."""
+    out = {}
+    for lang, spec in load_lookup("languages")["dates"].items():
+        months = {" ".join(str(k).split()): int(v) for k, v in (spec.get("months") or {}).items()}
+        alt = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(months, key=len, reverse=True))
+        out[lang] = (re.compile(spec["date_re"].replace("MONTH", alt or "(?!)")), months)
+    return out
+
+
+def _find_dates_lang(text: str, language: str) -> list[DateSpan]:
+    """The dates of a text in one of the languages of `_lang_date_res`, on the matching view of
+    the text (Arabic-Indic digits read as ASCII digits: the offsets are those of `text`)."""
+    from flows.core.languages import matching_view
+
+    rx, months = _lang_date_res()[language]
+    view = matching_view(text)
+    spans = []
+    for m in rx.finditer(view):
+        month = m.group("m")
+        number = int(month) if month.isdigit() else months.get(" ".join(month.split()))
+        d = _mk(int(m.group("y")), number, int(m.group("d")))
+        if d is not None:
+            spans.append(DateSpan(m.start(), m.end(), d, d, text[m.start():m.end()]))
+    # French, Spanish and English dates may be printed too (a masthead's "29 September 2022")
+    english = [e for e in find_dates(text) if not any(e.start < s.end and s.start < e.end for s in spans)]
+    return sorted(spans + english, key=lambda s: s.start)
 
 
 def parse_date(s: str) -> dt.date | None:

@@ -1309,8 +1309,14 @@ def _find_places(text: str, taken: _Cover, countries: list[_Span]) -> list[tuple
 # --------------------------------------------------------------------------- API ----------
 
 
-def extract_entities(text: str) -> list[EntityMention]:
-    """Every mention of an organization, country, place or person in a normalized text."""
+def extract_entities(text: str, language: str | None = "en") -> list[EntityMention]:
+    """Every mention of an organization, country, place or person in a normalized text.
+    `language` is the ISO 639-1 code of the text: a text in another language than English is read
+    by `flows.core.entities_lang` (countries and organizations, the same keys)."""
+    if language not in (None, "en"):
+        from flows.core.entities_lang import extract_entities_lang
+
+        return extract_entities_lang(text, language)
     if not text:
         return []
     by_resolution = _matchers().by_resolution

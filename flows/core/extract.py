@@ -2,10 +2,11 @@
 
 What a document's markup states (Akoma Ntoso input: `SourceDocument.markup`) wins over what the
 text heuristics read, and the citations its markup links are merged with those found in the
-text (one citation per span). The extractors of people, places, organizations, meetings and
-cooperation areas read English words: they run on English text only (`TEXT_EXTRACTORS_LANGUAGES`),
-so that no English rule misfires on another language or script; citations (symbols are the same
-in every language) and metadata run on every document.
+text (one citation per span). Citations, metadata, meetings, countries and registry organizations
+are read in the six UN languages (the other-language readers take over inside each extractor);
+persons, places and cooperation areas read English words and run on English text only
+(`TEXT_EXTRACTORS_LANGUAGES` and the extractors' language hooks), so that no English rule
+misfires on another language or script.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from flows.core.symbols import symbol_kind
 # Bump when an extractor changes what it finds: cached per-document results are keyed on it.
 EXTRACTOR_VERSION = "3"
 
-# The languages each English-worded extractor runs on (ISO 639-1).
+# The languages each text extractor runs on (ISO 639-1). Entities and meetings read the six UN
+# languages (countries and registry organizations only outside English: entities_lang.py,
+# meetings_lang.py); the cooperation-area vocabulary is English.
 TEXT_EXTRACTORS_LANGUAGES: dict[str, frozenset[str]] = {
-    "entities": frozenset({"en"}),
-    "meetings": frozenset({"en"}),
+    "entities": frozenset({"en", "fr", "es", "ru", "ar", "zh"}),
+    "meetings": frozenset({"en", "fr", "es", "ru", "ar", "zh"}),
     "areas": frozenset({"en"}),
 }
 
@@ -106,7 +109,7 @@ def extract_document(source: SourceDocument) -> DocumentResult:
         source=source,
         meta=meta,
         citations=tuple(citations),
-        entities=tuple(extract_entities(text)) if runs("entities") else (),
-        meetings=tuple(extract_meetings(text, meta.date)) if runs("meetings") else (),
+        entities=tuple(extract_entities(text, language=language)) if runs("entities") else (),
+        meetings=tuple(extract_meetings(text, meta.date, language=language)) if runs("meetings") else (),
         areas=tuple(extract_areas(text)) if runs("areas") else (),
     )

@@ -587,8 +587,13 @@ def _enrich_planned(text: str, out: list[MeetingMention]) -> list[MeetingMention
 # --- entry points -------------------------------------------------------------------------
 
 
-def extract_meetings(text: str, doc_date: dt.date | None) -> list[MeetingMention]:
-    """The meetings named in `text`, sorted by offset."""
+def extract_meetings(text: str, doc_date: dt.date | None, language: str | None = "en") -> list[MeetingMention]:
+    """The meetings named in `text`, sorted by offset. `language` is the ISO 639-1 code of the
+    text: a text in another language than English is read by `flows.core.meetings_lang`."""
+    if language not in (None, "en"):
+        from flows.core.meetings_lang import extract_meetings_lang
+
+        return extract_meetings_lang(text, language)
     return _extract(text or "", doc_date)
 
 
