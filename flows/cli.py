@@ -55,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if settings.output_dir.exists() and not settings.output_dir.is_dir():
         return _fail(f"output {settings.output_dir} exists and is not a folder", EXIT_USAGE)
 
-    from flows.pipeline import ValidationFailed, build_release
+    from flows.pipeline import BuildFailed, ValidationFailed, build_release
 
     sources = [str(p) for p in (settings.input_dir, settings.urls_file, settings.symbols_file) if p is not None]
     print(f"uncoop: building a release from {' + '.join(sources)} into {settings.output_dir}", flush=True)
@@ -71,6 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("\nthe release failed validation and was NOT published:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
+    except BuildFailed as exc:  # a full disk, an unwritable output, a build already running: one line
+        return _fail(str(exc))
     print("\n" + summary.render())
     if args.json:
         Path(args.json).write_text(json.dumps(summary.__dict__, indent=2, default=str) + "\n", encoding="utf-8")

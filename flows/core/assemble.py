@@ -52,18 +52,25 @@ def _stem(source_name: str) -> str:
 
 
 def mint_document_ids(documents: Sequence[tuple[str, str | None]]) -> list[str]:
-    """(source name, printed symbol) pairs to document ids: the printed symbol where it is
-    unique in the release; otherwise the source path without its extension (the whole source
-    name when even that collides)."""
+    """(source name, printed symbol) pairs to document ids, all different: the printed symbol
+    where it is unique in the release; otherwise the source path without its extension (the
+    whole source name when even that collides, then the name and a hash of it)."""
     symbols = Counter(symbol for _, symbol in documents if symbol)
     stems = Counter(_stem(name) for name, _ in documents)
+    # printed symbols first: a file named like a symbol (S/2013/1.txt) that prints none must not
+    # take the id of the document that prints it (a collision would withhold the whole release)
+    used = {symbol for symbol, n in symbols.items() if n == 1}
     ids = []
     for name, symbol in documents:
         if symbol and symbols[symbol] == 1:
             ids.append(symbol)
-        else:
-            stem = _stem(name)
-            ids.append(stem if stems[stem] == 1 else name)
+            continue
+        stem = _stem(name)
+        chosen = stem if stems[stem] == 1 and stem not in used else name
+        if chosen in used:  # the source name itself is some document's symbol
+            chosen = f"{name}#{short_hash(name)[:8]}"
+        used.add(chosen)
+        ids.append(chosen)
     return ids
 
 
