@@ -187,6 +187,9 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ValueError(f"starts with a {encoding} byte-order mark but does not decode: {exc.reason}") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise ValueError("binary content (NUL or control bytes), not text")
     try:
@@ -212,6 +215,26 @@ def decode(data: bytes) -> tuple[str, str]:
         if western is not None and _latin_script(western) and not any("\x80" <= ch <= "\x9f" for ch in western):
             return western, "cp1252"
     return text, best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: in mostly Latin-script text (or text with many
+    spaces, digits and punctuation) at least every other byte of one parity is a NUL and no byte
+    of the other parity is, which no 8-bit text shows; the decoded text must then be printable.
+    Returns (text, encoding) or None."""
+    sample = data[:8192]
+    if len(data) % 2 or len(sample) < 16:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.5 * len(zeros) and others.count(0) == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if sum(ch.isprintable() or ch.isspace() for ch in text[:4096]) >= 0.95 * min(len(text), 4096):
+                return text, encoding
+    return None
 
 
 def _latin_script(text: str) -> bool:
@@ -261,7 +284,8 @@ def source_from_bytes(name: str, data: bytes, digest: str | None = None,
         converted = convert(data, fmt if fmt in CONVERTED_FORMATS else "text")
     except ConversionError as exc:
         return Rejected(name, digest, len(data), exc.reason, exc.detail)
-    raw_text, encoding = converted.text, converted.encoding
+    # NUL is never text: removed wherever it is (the binary test only looks at the first 8 KB)
+    raw_text, encoding = converted.text.replace("\x00", ""), converted.encoding
     text = normalize_text(raw_text)
     if not text:
         return Rejected(name, digest, len(data), "empty", "the file holds no text (only whitespace or markup)")

@@ -55,3 +55,54 @@ def test_stuck_document_and_escaping_link_leave_the_rest_published(tmp_path, mon
                           else out / "latest" / "document_sources.parquet").column("raw_text").to_pylist()
     assert not any("Private notes" in t for t in texts)
     assert not (out / "quarantine" / "escape.txt").exists()
+
+
+def test_a_full_disk_fails_in_one_line_and_leaves_latest_and_the_cache_alone(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from flows import cli
+    from flows.core import storage
+    from flows.core.cache import ResultCache
+
+    root, out = tmp_path / "input", tmp_path / "out"
+    root.mkdir()
+    undocs = sorted((CORPUS / "undocs").glob("*.txt"))[:3]
+    for doc in undocs[:2]:
+        (root / doc.name).write_bytes(doc.read_bytes())
+    first = build_release(settings_for("test", input_dir=root, output_dir=out, task_runner="sequential"))
+    assert first.status == "published"
+    latest = (out / "latest").resolve()
+
+    (root / undocs[2].name).write_bytes(undocs[2].read_bytes())
+
+    def full(self, staging):
+        (staging / "uncoop.duckdb").write_bytes(b"half a database")
+        raise OSError(errno.ENOSPC, "No space left on device", str(staging / "uncoop.duckdb"))
+
+    monkeypatch.setattr(storage.Outputs, "write_extras", full)
+    code = cli.main(["build", "--input", str(root), "--output", str(out), "--profile", "test",
+                     "--task-runner", "sequential"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "No space left on device" in err, err
+    assert (out / "latest").resolve() == latest
+    assert [p.name for p in (out / "releases").iterdir()] == [latest.name]
+    assert not any((out / ".staging").iterdir())
+    cache = ResultCache(out / ".cache" / "extract")
+    assert sum(1 for p in cache.root.rglob("*.pkl.z")) == 3  # the third document's result was kept
+    monkeypatch.undo()
+
+    again = build_release(settings_for("test", input_dir=root, output_dir=out, task_runner="sequential"))
+    assert again.status == "published" and again.n_documents == 3 and again.extracted == 0
+
+
+def test_a_document_id_collision_does_not_withhold_the_release(tmp_path):
+    root, out = tmp_path / "input", tmp_path / "out"
+    (root / "A").mkdir(parents=True)
+    printed = CORPUS / "undocs" / "A_10034.txt"  # prints the symbol A/10034
+    (root / printed.name).write_bytes(printed.read_bytes())
+    (root / "A" / "10034.txt").write_text("The Security Council met with the African Union today.\n", encoding="utf-8")
+    summary = build_release(settings_for("test", input_dir=root, output_dir=out, task_runner="sequential"))
+    assert summary.status == "published"
+    ids = pq.read_table(out / "latest" / "documents.parquet").column("document_id").to_pylist()
+    assert len(ids) == len(set(ids)) == 2

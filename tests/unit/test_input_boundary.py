@@ -122,3 +122,19 @@ def test_the_bytes_of_a_link_not_followed_never_reach_the_quarantine(tree, tmp_p
     qdir = Outputs(tmp_path / "out").write_quarantine(found.skipped, root)
     assert not (qdir / "escape.txt").exists()
     assert (qdir / "escape.txt.reason.json").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_decoded(encoding):
+    """Issue 20, finding 11: it was quarantined as binary."""
+    text, used = ingest.decode((TEXT * 3).encode(encoding))
+    assert text == TEXT * 3
+    assert used == encoding
+
+
+def test_a_nul_byte_after_the_first_8_kb_does_not_reach_raw_text():
+    data = (TEXT * 200).encode("utf-8")
+    assert len(data) > 8192
+    source = ingest.source_from_bytes("late-nul.txt", data[:9000] + b"\x00" + data[9000:])
+    assert "\x00" not in source.raw_text
+    assert "\x00" not in source.text
