@@ -113,7 +113,8 @@ def inputs_fingerprint(inventory: list[InputFile | Rejected], other: list[Path],
         reason = item.reason if isinstance(item, Rejected) else ""
         digest.update(f"{item.source_name}\0{item.source_sha256}\0{item.n_bytes}\0{reason}\n".encode())
     for path in sorted(other):
-        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.stat().st_size}\n".encode())  # type: ignore[union-attr]
+        # lstat: an ignored hidden link is not followed, not even for its size
+        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.lstat().st_size}\n".encode())  # type: ignore[union-attr]
     return digest.hexdigest()
 
 

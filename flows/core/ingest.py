@@ -119,7 +119,9 @@ def _walk(root: Path) -> tuple[list[Path], list[Rejected]]:
         for entry in entries:
             path = Path(entry.path)
             try:
-                if entry.is_symlink():
+                if entry.is_symlink() and _hidden(path, root):
+                    files.append(path)  # ignored as every hidden file is (counted, never read or followed)
+                elif entry.is_symlink():
                     problem = _link_problem(path, real_root)
                     if problem:
                         skip(path, "skipped_link", problem)
@@ -134,6 +136,10 @@ def _walk(root: Path) -> tuple[list[Path], list[Rejected]]:
             except OSError as exc:
                 skip(path, "unreadable", f"cannot look at it: {exc.strerror or exc}")
     return files, skipped
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def _link_problem(path: Path, real_root: Path) -> str | None:

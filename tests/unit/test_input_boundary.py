@@ -138,3 +138,13 @@ def test_a_nul_byte_after_the_first_8_kb_does_not_reach_raw_text():
     source = ingest.source_from_bytes("late-nul.txt", data[:9000] + b"\x00" + data[9000:])
     assert "\x00" not in source.raw_text
     assert "\x00" not in source.text
+
+
+def test_links_in_hidden_folders_are_ignored_like_every_hidden_file(tree):
+    root, outside = tree
+    (root / ".venv").mkdir()
+    (root / ".venv" / "python").symlink_to(outside / "secret.txt")
+    (root / ".venv" / "gone").symlink_to(root / "nowhere")
+    found = discover(root)
+    assert not found.skipped
+    assert sorted(_names(found.ignored, root)) == [".venv/gone", ".venv/python"]
