@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from flows import extract
 from flows.core import extract as core_extract
@@ -106,3 +107,33 @@ def test_a_document_id_collision_does_not_withhold_the_release(tmp_path):
     assert summary.status == "published"
     ids = pq.read_table(out / "latest" / "documents.parquet").column("document_id").to_pylist()
     assert len(ids) == len(set(ids)) == 2
+
+
+def test_a_duckdb_io_error_is_one_line_and_cleans_up(tmp_path, monkeypatch):
+    import duckdb
+
+    from flows import pipeline
+
+    out = tmp_path / "out"
+
+    def failing(settings):
+        staging = out / ".staging" / "building-1-abc"
+        staging.mkdir(parents=True)
+        (staging / "uncoop.duckdb").write_bytes(b"half")
+        raise duckdb.IOException("IO Error: Could not write file \"uncoop.duckdb\": No space left on device")
+
+    monkeypatch.setattr(pipeline, "_build_release", failing)
+    with pytest.raises(pipeline.BuildFailed) as info:
+        build_release(settings_for("test", input_dir=tmp_path, output_dir=out))
+    message = str(info.value)
+    assert "\n" not in message and "No space left on device" in message and "nothing was published" in message
+    assert not any((out / ".staging").iterdir())
+
+
+def test_a_second_build_into_a_busy_output_folder_fails_in_one_line(tmp_path):
+    from flows.core.storage import Outputs
+    from flows.pipeline import BuildFailed
+
+    out = tmp_path / "out"
+    with Outputs(out).build_lock(), pytest.raises(BuildFailed, match="another build is writing"):
+        build_release(settings_for("test", input_dir=tmp_path, output_dir=out))
