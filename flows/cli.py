@@ -62,7 +62,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from flows.core.gitsource import SourceUnavailable
     from flows.core.storage import PublishRefused
-    from flows.pipeline import ValidationFailed, build_release
+    from flows.pipeline import BuildFailed, ValidationFailed, build_release
     from flows.progress import terminal_progress
 
     sources = [str(p) for p in (settings.source_repo or settings.input_dir, settings.urls_file, settings.symbols_file)
@@ -85,6 +85,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except SourceUnavailable as exc:
         return _fail(f"the source repository could not be read: {exc}")
+    except BuildFailed as exc:  # a full disk, an unwritable output, a build already running: one line
+        return _fail(str(exc))
     print("\n" + summary.render())
     catalog = Path(summary.release) / CATALOG_PAGE if summary.release else None
     if catalog is not None and catalog.is_file():
@@ -101,41 +103,46 @@ def _resolve_release(path: Path) -> Path:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from flows.core.ingest import sha256_file
-    from flows.core.schema import tables
+    from flows.core.release_check import BrokenRelease, check_files, read_package
     from flows.core.validation import release_frames, run_validation
 
     release = _resolve_release(Path(args.release))
     if not (release / "datapackage.json").exists():
         return _fail(f"{args.release} is not a release (no datapackage.json in {release})", EXIT_USAGE)
-    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
-    problems = []
-    for res in package.get("resources", []):
-        f = release / res["path"]
-        if not f.exists():
-            problems.append(f"{res['path']} is missing")
-        elif "sha256:" + sha256_file(f) != res.get("hash"):
-            problems.append(f"{res['path']} does not match its sha256 in datapackage.json")
-    missing = [name for name in tables() if not (release / f"{name}.parquet").exists()]
-    if missing:
-        problems.append(f"tables missing: {', '.join(missing)}")
-        for p in problems:
-            print(f"  - {p}")
-        return _fail(f"{release} is incomplete")
+    try:
+        package = read_package(release)
+    except BrokenRelease as exc:
+        print("validation failed: the release cannot be checked")
+        return _fail(str(exc))
+    # the files against datapackage.json: checksums, rows per table, JSON equal to Parquet
+    problems = check_files(release, package)
+    unreadable = [p for p in problems if "cannot be read" in p or "is missing" in p]
+    report = None
     from flows.progress import terminal_progress, tracked
 
     with contextlib.ExitStack() as stack:
         # without --report, the report goes to a temporary folder removed afterwards: nothing is left in /tmp
         out = Path(args.report) if args.report else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="uncoop-validate-", ignore_cleanup_errors=True)))
-        with terminal_progress(args.progress):
-            report = run_validation(release_frames(release), out, version=release.name,
-                                    progress=lambda items: tracked(items, "validate"))
-        print(report.summary())
-        for p in problems:
-            print(f"  - {p}")
+        if not unreadable:  # the expectations need every table readable
+            with terminal_progress(args.progress):
+                report = run_validation(release_frames(release), out, version=release.name,
+                                        progress=lambda items: tracked(items, "validate"))
+    failed = bool(problems) or report is None or not report.success
+    if report is not None:
+        lines = report.summary().splitlines()
+        head = lines[0].replace("validation passed", "expectations passed").replace("validation FAILED",
+                                                                                   "expectations FAILED")
+        print("\n".join([head, *lines[1:]]))
+    for p in problems:
+        print(f"  - {p}")
+    print(f"validation {'failed' if failed else 'passed'}: "
+          + (f"{len(problems)} problem(s) with the files" if problems else "files match datapackage.json")
+          + ("" if report is None else f"; {report.n_expectations - report.n_failed}/{report.n_expectations} "
+                                       "expectations met"))
+    if report is not None:
         print(f"report: {out}" if args.report else "report: not kept (write it with --report DIR)")
-    return EXIT_OK if report.success and not problems else EXIT_FAILED
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def release_index(releases: list[Path], latest: Path | None) -> list[dict]:

@@ -47,7 +47,7 @@ def extract_source(source: SourceDocument) -> DocumentResult | Rejected:
                         f"{type(exc).__name__}: {exc}")
 
 
-DEFAULT_DOCUMENT_TIMEOUT = 60.0  # seconds per document: conversion, normalization and every extractor
+DEFAULT_DOCUMENT_TIMEOUT = 60.0  # CPU seconds per document: conversion, normalization and every extractor
 
 
 def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
@@ -65,7 +65,7 @@ def process_raw(name: str, sha256: str, data: bytes, url: str | None = None,
 
 def timed_out(name: str, sha256: str, n_bytes: int, timeout: float | None) -> Rejected:
     return Rejected(name, sha256, n_bytes, "extractor_timeout",
-                    f"reading and extracting it took over {timeout:g} s (setting document_timeout); "
+                    f"reading and extracting it took over {timeout:g} s of CPU time (setting document_timeout); "
                     "the run went on without it")
 
 

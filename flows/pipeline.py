@@ -116,7 +116,8 @@ def inputs_fingerprint(inventory: list[InputFile | Rejected], other: list[Path],
         reason = item.reason if isinstance(item, Rejected) else ""
         digest.update(f"{item.source_name}\0{item.source_sha256}\0{item.n_bytes}\0{reason}\n".encode())
     for path in sorted(other):
-        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.stat().st_size}\n".encode())  # type: ignore[union-attr]
+        # lstat: an ignored hidden link is not followed, not even for its size
+        digest.update(f"other\0{path.relative_to(root).as_posix()}\0{path.lstat().st_size}\n".encode())  # type: ignore[union-attr]
     return digest.hexdigest()
 
 
@@ -210,14 +211,55 @@ def _sync_remote(settings: BuildSettings, outputs: Outputs, summary: RunSummary,
     log.info("uploaded %s to %s (the remote was behind)", latest.name, remote)
 
 
+class BuildFailed(RuntimeError):
+    """The machine failed the build (disk full, output not writable, another build running):
+    nothing was published, latest did not move. The message is one line for the operator."""
+
+
+def _machine_errors() -> tuple[type[BaseException], ...]:
+    """OSError and DuckDB's errors for a full disk or an unwritable file."""
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        import duckdb
+
+        errors += [duckdb.IOException, duckdb.FatalException]
+    except ImportError:  # pragma: no cover - duckdb is a dependency
+        pass
+    return tuple(errors)
+
+
 @flow(name="build-release", log_prints=False)
 def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # noqa: B008 - pydantic default shown as a form
-    """Build a release from every document under settings.input_dir and publish it if valid."""
+    """Build a release from every document under settings.input_dir and publish it if valid.
+
+    One build at a time per output folder (a lock the kernel drops with its process), after
+    removing what killed or failed builds left there. A failure to write (disk full, unwritable
+    output) removes this build's partial files and ends in BuildFailed, latest unchanged."""
+    from flows.core.storage import OutputBusy, Outputs
+
+    outputs = Outputs(Path(settings.output_dir).resolve())
+    try:
+        with outputs.build_lock():
+            try:
+                return _build_release(settings)
+            except _machine_errors() as exc:
+                outputs.clean_leftovers()  # our staging folder, a release that did not become latest
+                latest = outputs.latest()
+                where = f"latest still points at {latest.name}" if latest else "there is no latest release"
+                raise BuildFailed(f"the build stopped on a system error ({exc}); nothing was published, "
+                                  f"{where}") from exc
+    except OutputBusy as exc:
+        raise BuildFailed(str(exc)) from exc
+    except OSError as exc:  # the lock file itself: the output folder cannot be created or written
+        raise BuildFailed(f"could not write to {outputs.root}: {exc}; nothing was published") from exc
+
+
+def _build_release(settings: BuildSettings) -> RunSummary:
     # The stages after extraction (pandas, Great Expectations) are imported when they run, not at
     # the top: process-pool workers import this module (each task run carries the flow's
     # context) and only need the extract stage (importing the rest cost each worker ~90 MB),
     # and this process does not carry them while the workers extract.
-    from flows.core.storage import Outputs, new_version, release_memory
+    from flows.core.storage import Outputs, release_memory
 
     log = get_run_logger()
     clock = StageClock()
@@ -252,7 +294,8 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                      len(found.documents), len(found.unsupported), len(found.ignored), input_dir)
         for batch in _batches(found.documents, max(settings.batch_size, 1024)):
             inventory += ingest.inventory(quote(batch), input_dir, settings.max_bytes)
-        fingerprint = inputs_fingerprint(inventory + fetch_failures, found.unsupported + found.ignored, input_dir, settings)
+        fingerprint = inputs_fingerprint(inventory + fetch_failures + found.skipped, found.unsupported + found.ignored,
+                                         input_dir, settings)
 
     with clock("official metadata"):
         found, official = _official_metadata(found, inventory, input_dir)
@@ -282,7 +325,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
     todo = [i for i in items if isinstance(i, InputFile)]
     rejected = [r for r in items if isinstance(r, Rejected)] + fetch_failures + official.rejections()
     if input_dir:
-        rejected += unsupported_rejections(found.unsupported, input_dir)
+        rejected += unsupported_rejections(found.unsupported, input_dir) + found.skipped
     source_paths = {i.source_name: i.path for i in inventory if isinstance(i, InputFile)}
 
     with _result_cache(settings, output_dir) as (cache, persistent):
@@ -370,7 +413,7 @@ def build_release(settings: BuildSettings = BuildSettings()) -> RunSummary:  # n
                 _artifacts(summary)
                 raise PublishRefused(refused)
         release_memory()
-        staging = outputs.seal_staging(folder, new_version(staged.fingerprint))
+        staging = outputs.seal_staging(folder, outputs.mint_version(staged.fingerprint))
         staged = staged.moved(staging)
         with clock("validate"):
             report = validate.validate_release(staging)
@@ -458,7 +501,9 @@ def _result_cache(settings: BuildSettings, output_dir: Path) -> Iterator[tuple[R
     one for this run (deleted after it) still keeps the corpus out of memory between the two
     passes of the assembly."""
     if settings.use_cache:
-        yield ResultCache(settings.resolved_cache_dir()), True
+        cache = ResultCache(settings.resolved_cache_dir())
+        with cache.in_use():  # no other build prunes it under this one (a cache folder may be shared)
+            yield cache, True
         return
     (output_dir / ".cache").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="uncoop-run-", dir=output_dir / ".cache", ignore_cleanup_errors=True) as tmp:

@@ -28,7 +28,7 @@ class BuildSettings(BaseModel):
     output_dir: Path = Field(DEFAULT_OUTPUT, description="Where releases, latest and quarantine/ are written.")
     batch_size: int = Field(64, ge=1, le=10_000, description="Documents per task run.")
     max_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Inputs larger than this are quarantined (too_large).")
-    document_timeout: float = Field(60.0, ge=0, description="Seconds one document may take to be read and "
+    document_timeout: float = Field(60.0, ge=0, description="CPU seconds one document may take to be read and "
                                     "extracted; a slower one is quarantined (extractor_timeout). 0: no limit.")
     publish: bool = Field(True, description="Publish the release when it is valid (false: validate only).")
     task_runner: Literal["auto", "sequential", "threads", "processes", "dask"] = Field(

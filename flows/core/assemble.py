@@ -54,24 +54,35 @@ def _stem(source_name: str) -> str:
 
 
 def mint_document_ids(documents: Sequence[tuple[str, str | None] | tuple[str, str | None, str | None]]) -> list[str]:
-    """(source name, printed symbol[, language]) to document ids (CONTRACT.md, language versions):
-    the symbol for the one document that bears it, or for its English version when it has
-    several language versions; `<symbol>@<language>` for the other versions. A document without
-    a symbol, or whose symbol and language another document also has, takes the source path
-    without its extension (the whole source name when even that collides)."""
+    """(source name, printed symbol[, language]) to document ids, all different (CONTRACT.md,
+    language versions): the symbol for the one document that bears it, or for its English version
+    when it has several language versions; `<symbol>@<language>` for the other versions. A
+    document without a symbol, or whose symbol and language another document also has, takes the
+    source path without its extension (the whole source name when even that collides, then the
+    name and a hash of it)."""
     entries = [(d[0], d[1], d[2] if len(d) > 2 else None) for d in documents]
     symbols = Counter(symbol for _, symbol, _ in entries if symbol)
     versions = Counter((symbol, lang) for _, symbol, lang in entries if symbol)
     stems = Counter(_stem(name) for name, _, _ in entries)
+    # printed symbols first: a file named like a symbol (S/2013/1.txt) that prints none must not
+    # take the id of the document that prints it (a collision would withhold the whole release)
+    used = {symbol for symbol, n in symbols.items() if n == 1}
+    used |= {symbol if lang == "en" else f"{symbol}@{lang}" for (symbol, lang), n in versions.items()
+             if n == 1 and lang and symbols[symbol] > 1}
     ids = []
     for name, symbol, lang in entries:
         if symbol and symbols[symbol] == 1:
             ids.append(symbol)
-        elif symbol and lang and versions[(symbol, lang)] == 1:
+            continue
+        if symbol and lang and versions[(symbol, lang)] == 1:
             ids.append(symbol if lang == "en" else f"{symbol}@{lang}")
-        else:
-            stem = _stem(name)
-            ids.append(stem if stems[stem] == 1 else name)
+            continue
+        stem = _stem(name)
+        chosen = stem if stems[stem] == 1 and stem not in used else name
+        if chosen in used:  # the source name itself is some document's symbol
+            chosen = f"{name}#{short_hash(name)[:8]}"
+        used.add(chosen)
+        ids.append(chosen)
     return ids
 
 

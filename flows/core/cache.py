@@ -32,10 +32,10 @@ import operator
 import os
 import pickle
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flows import __version__
 from flows.core.extract import EXTRACTOR_VERSION
@@ -113,6 +113,7 @@ def decode(data: bytes) -> Any:
     finally:
         if paused:
             gc.enable()
+_LOCK = ".lock"
 
 
 def _library_version(name: str) -> str:
@@ -142,6 +143,13 @@ def cache_key(source_sha256: str, source_name: str, version: str = CACHE_VERSION
     return hashlib.sha256(f"{version}\0{source_name}\0{source_sha256}".encode()).hexdigest()
 
 
+def _owner(value: Any) -> tuple[str, str] | None:
+    """(sha256, source name) of the input a cached value belongs to, when it records one."""
+    record = getattr(value, "source", value)  # a DocumentResult holds its SourceDocument
+    sha, name = getattr(record, "source_sha256", None), getattr(record, "source_name", None)
+    return (sha, name) if isinstance(sha, str) and isinstance(name, str) else None
+
+
 class ResultCache:
     """A folder of per-document extraction results that survives restarts and killed runs."""
 
@@ -149,6 +157,7 @@ class ResultCache:
         self.root = Path(root)
         self.version = version
         self.errors: list[str] = []  # entries that could not be read or written (the run reports them)
+        self._lock: IO[str] | None = None  # the open lock file while a build uses the cache (in_use)
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}{_SUFFIX}"
@@ -164,10 +173,15 @@ class ResultCache:
             self.errors.append(f"cannot read {path}: {exc}")
             return None
         try:
-            return decode(data)
+            value = decode(data)
         except Exception as exc:  # noqa: BLE001 - a damaged entry is a miss; put() rewrites it
             self.errors.append(f"damaged entry {path} ({type(exc).__name__}): extracted again")
             return None
+        if _owner(value) not in (None, (source_sha256, source_name)):
+            # an entry of another document under this key (copied in, or a bug): a miss, rewritten
+            self.errors.append(f"foreign entry {path} (it holds {_owner(value)[1]!r}): extracted again")
+            return None
+        return value
 
     def put(self, source_sha256: str, source_name: str, value: Any) -> bool:
         """Store a value atomically (temporary file + rename); False if it could not be written.
@@ -186,14 +200,55 @@ class ResultCache:
             return False
         return True
 
+    @contextlib.contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Mark the cache as used by this build for the block (a shared flock on `.lock`, which
+        the kernel drops with the process): `prune` by another build sharing the folder waits
+        for a time when no build uses it, so it never deletes entries under a running build."""
+        import fcntl
+
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / _LOCK, "a+")  # noqa: SIM115 - held for the block
+        except OSError as exc:
+            self.errors.append(f"cannot lock {self.root}: {exc}")
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            self._lock = handle
+            yield
+        finally:
+            self._lock = None
+            handle.close()
+
     def prune(self, keep: Iterable[tuple[str, str]]) -> int:
         """Delete every entry (and leftover temporary file) not among `keep` (sha256, name)
         pairs; returns how many files were removed. Run after a successful build so the cache
-        holds the current corpus, not every version ever seen."""
-        wanted = {cache_key(sha, name, self.version) + _SUFFIX for sha, name in keep}
-        removed = 0
+        holds the current corpus, not every version ever seen. Skipped (0) while another build
+        uses the cache: its entries may be among those this build does not keep."""
+        import fcntl
+
         if not self.root.is_dir():
             return 0
+        handle = self._lock or open(self.root / _LOCK, "a+")  # noqa: SIM115 - closed below
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.errors.append(f"not pruned: another build is using {self.root}")
+                return 0
+            try:
+                return self._prune(keep)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_SH if handle is self._lock else fcntl.LOCK_UN)
+        finally:
+            if handle is not self._lock:
+                handle.close()
+
+    def _prune(self, keep: Iterable[tuple[str, str]]) -> int:
+        wanted = {cache_key(sha, name, self.version) + _SUFFIX for sha, name in keep}
+        removed = 0
         for sub in self.root.iterdir():
             if not sub.is_dir():
                 continue

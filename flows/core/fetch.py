@@ -39,9 +39,11 @@ import re
 import shutil
 import ssl
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -99,9 +101,17 @@ class FetchSettings:
     user_agent: str = USER_AGENT
     symbol_url_template: str = DEFAULT_SYMBOL_URL_TEMPLATE
     trust_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY and SSL_CERT_FILE from the environment
+    concurrency: int = 4  # URLs fetched at once
+    per_host: int = 1  # requests to one host at once (politeness)
+    host_interval_s: float = 0.2  # at least this long between the starts of two requests to one host
+    list_deadline_s: float = 1800.0  # the whole list: URLs not begun by then fail, downloads under way end by it
 
     def __post_init__(self) -> None:
-        for name in ("timeout_s", "deadline_s", "max_bytes"):
+        if self.concurrency < 1 or self.per_host < 1:
+            raise ValueError("FetchSettings.concurrency and per_host must be at least 1")
+        if self.host_interval_s < 0:
+            raise ValueError("FetchSettings.host_interval_s must not be negative")
+        for name in ("timeout_s", "deadline_s", "max_bytes", "list_deadline_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"FetchSettings.{name} must be positive")
         for name in ("retries", "backoff_s", "backoff_cap_s", "retry_after_cap_s", "max_redirects", "max_age_s"):
@@ -197,6 +207,7 @@ class FetchCache:
         self._verified: set[str] = set()
         self._dirty = False
         self._last_flush = time.monotonic()
+        self._lock = threading.RLock()  # URLs are fetched by several threads at once
 
     def _remove_stale_temps(self) -> None:
         cutoff = time.time() - STALE_TEMP_S
@@ -260,20 +271,22 @@ class FetchCache:
 
     def record(self, url: str, entry: CacheEntry) -> None:
         """Remember an entry whose object is already committed; the index is flushed now and then."""
-        self._entries[url] = entry
-        self._dirty = True
-        if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
-            self.flush()
+        with self._lock:
+            self._entries[url] = entry
+            self._dirty = True
+            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
+                self.flush()
 
     def flush(self) -> None:
-        if not self._dirty:
-            return
-        payload = {"version": self.INDEX_VERSION,
-                   "entries": {url: asdict(e) for url, e in sorted(self._entries.items())}}
-        data = (json.dumps(payload, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-        _write_atomically(self.index_path, data, self.tmp)
-        self._dirty = False
-        self._last_flush = time.monotonic()
+        with self._lock:
+            if not self._dirty:
+                return
+            payload = {"version": self.INDEX_VERSION,
+                       "entries": {url: asdict(e) for url, e in sorted(self._entries.items())}}
+            data = (json.dumps(payload, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+            _write_atomically(self.index_path, data, self.tmp)
+            self._dirty = False
+            self._last_flush = time.monotonic()
 
 
 # --- names and content types -------------------------------------------------------------------------------
@@ -491,8 +504,10 @@ def _receive_body(response: httpx.Response, cache: FetchCache, settings: FetchSe
                     return _Failure(f"{OVER_LIMIT}: more than {settings.max_bytes} bytes "
                                     "(the size limit)", response.status_code)
                 if time.monotonic() > deadline:
+                    # not retried: a body that trickled for the whole deadline would trickle again
+                    # (retried, one such URL held a run for four deadlines, about 20 minutes)
                     return _Failure(f"timeout after {settings.deadline_s:g} s: the response did not complete "
-                                    "before the deadline", response.status_code, retryable=True)
+                                    "before the deadline", response.status_code, retryable=False)
                 digest.update(chunk)
                 out.write(chunk)
                 if len(head) < SNIFF_BYTES:
@@ -547,13 +562,45 @@ def _backoff_s(retry: int, failure: _Failure, settings: FetchSettings) -> float:
     return min(settings.backoff_s * 2 ** (retry - 1), settings.backoff_cap_s)
 
 
+class _HostGate:
+    """Politeness: at most `per_host` requests to one host at once, and `host_interval_s` between
+    the starts of two requests to it."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def turn(self, url: str):
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            slot = self._slots.setdefault(host, threading.Semaphore(self.settings.per_host))
+        with slot:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + self.settings.host_interval_s
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+
+_NO_GATE = None  # a download outside a list: no politeness bookkeeping
+
+
 def _download(client: httpx.Client, cache: FetchCache, url: str, headers: dict[str, str],
-              settings: FetchSettings) -> tuple[_Outcome, int]:
+              settings: FetchSettings, gate: _HostGate | None = _NO_GATE) -> tuple[_Outcome, int]:
     """Attempts with backoff until success, a final failure, or the retries are spent; (outcome, attempts)."""
     attempts = 0
     while True:
         attempts += 1
-        outcome = _attempt(client, cache, url, headers, settings)
+        if gate is None:
+            outcome = _attempt(client, cache, url, headers, settings)
+        else:
+            with gate.turn(url):
+                outcome = _attempt(client, cache, url, headers, settings)
         if not isinstance(outcome, _Failure) or not outcome.retryable or attempts > settings.retries:
             if isinstance(outcome, _Failure) and outcome.retryable and attempts > 1:
                 outcome = replace(outcome, error=f"{outcome.error} (after {attempts} attempts)")
@@ -597,7 +644,7 @@ def _conditional_headers(entry: CacheEntry) -> dict[str, str]:
 
 
 def _fetch_one(client: httpx.Client, cache: FetchCache, url: str, symbol: str | None, settings: FetchSettings,
-               offline: bool) -> Fetched:
+               offline: bool, gate: _HostGate | None = _NO_GATE) -> Fetched:
     if problem := _check_url(url):
         return _failed(url, symbol, problem)
     entry = cache.entry(url)
@@ -607,7 +654,8 @@ def _fetch_one(client: httpx.Client, cache: FetchCache, url: str, symbol: str | 
     if offline:
         return _failed(url, symbol, "offline, and the URL is not in the fetch cache")
 
-    outcome, attempts = _download(client, cache, url, _conditional_headers(entry) if entry and cached else {}, settings)
+    outcome, attempts = _download(client, cache, url, _conditional_headers(entry) if entry and cached else {}, settings,
+                                  gate)
     if isinstance(outcome, _Failure):
         if entry and cached and settings.stale_if_error:
             note = f"refresh failed ({outcome.error}); using the copy fetched at {entry.fetched_at}"
@@ -646,23 +694,55 @@ def _client(settings: FetchSettings) -> httpx.Client:
 def _fetch_targets(targets: Sequence[tuple[str | None, str]], cache_dir: Path, settings: FetchSettings,
                    offline: bool, progress: Callable[[int, int], None] | None) -> list[Fetched]:
     unique: dict[str, str | None] = {}
+    repeats: dict[str, int] = {}
     for symbol, url in targets:
-        unique.setdefault(url.strip(), symbol)
+        url = url.strip()
+        if url in unique:
+            repeats[url] = repeats.get(url, 1) + 1
+        unique.setdefault(url, symbol)
+    for url, n in repeats.items():
+        log.warning("%s is listed %d times: fetched once", url, n)
     cache = FetchCache(cache_dir)
-    results: list[Fetched] = []
+    items = list(unique.items())
+    results: list[Fetched | None] = [None] * len(items)
+    gate = _HostGate(settings)
+    deadline = time.monotonic() + settings.list_deadline_s
+    count_lock = threading.Lock()
+    done = 0
+
+    def one(index: int, url: str, symbol: str | None, client: httpx.Client) -> None:
+        nonlocal done
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0 and not offline:
+                result = _failed(url, symbol, f"not fetched: the list's deadline of {settings.list_deadline_s:g} s "
+                                              "passed first (setting list_deadline_s)")
+            else:  # a download under way ends by the list's deadline too
+                local = (settings if remaining >= settings.deadline_s else
+                         replace(settings, deadline_s=max(remaining, 0.001), timeout_s=max(min(settings.timeout_s, remaining), 0.001),
+                                 retries=0))
+                result = _fetch_one(client, cache, url, symbol, local, offline, gate)
+        except Exception as exc:  # noqa: BLE001 - a bug must not lose the other documents: report it
+            log.exception("fetch %s failed unexpectedly", url)
+            result = _failed(url, symbol, f"unexpected error: {type(exc).__name__}: {exc}")
+        results[index] = result
+        with count_lock:
+            done += 1
+            if progress is not None:
+                progress(done, len(items))
+
     try:
         with _client(settings) as client:
-            for done, (url, symbol) in enumerate(unique.items(), 1):
-                try:
-                    results.append(_fetch_one(client, cache, url, symbol, settings, offline))
-                except Exception as exc:  # noqa: BLE001 - a bug must not lose the other documents: report it
-                    log.exception("fetch %s failed unexpectedly", url)
-                    results.append(_failed(url, symbol, f"unexpected error: {type(exc).__name__}: {exc}"))
-                if progress is not None:
-                    progress(done, len(unique))
+            if settings.concurrency == 1 or len(items) <= 1:
+                for index, (url, symbol) in enumerate(items):
+                    one(index, url, symbol, client)
+            else:
+                with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="uncoop-fetch") as pool:
+                    for future in [pool.submit(one, i, url, symbol, client) for i, (url, symbol) in enumerate(items)]:
+                        future.result()
     finally:
         cache.flush()
-    return results
+    return [r for r in results if r is not None]
 
 
 def fetch_urls(urls: Sequence[str], cache_dir: Path, settings: FetchSettings = FetchSettings(), *,  # noqa: B008

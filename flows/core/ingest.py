@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +52,9 @@ class Discovery:
     documents: list[Path]  # candidate document files, sorted by relative name
     unsupported: list[Path]  # files of other formats (quarantined as unsupported_format)
     ignored: list[Path]  # README, LICENSE, MANIFEST and hidden files: not documents
+    # paths not read, each with its reason: folders that cannot be listed, links not followed,
+    # pipes and devices (quarantined, so every skipped path is in the run report)
+    skipped: list[Rejected] = field(default_factory=list)
 
 
 _Item = TypeVar("_Item")  # SourceDocument or InputFile: anything with a name and a sha256
@@ -65,15 +69,20 @@ def relative_name(path: Path, root: Path) -> str:
 
 
 def discover(root: Path) -> Discovery:
-    """Every file under `root`, sorted into documents, unsupported formats and ignored files."""
+    """Every file under `root`, sorted into documents, unsupported formats and ignored files.
+
+    The input folder is a boundary: a symbolic link is followed only when it leads to a file
+    inside it (a link to a folder is not followed: inside the root its files are read where they
+    are, outside they are not ours to read). Folders that cannot be listed, links not followed
+    and files that are not regular files (pipes, sockets, devices) are `skipped`, each with its
+    reason, never silently."""
     if not root.exists():
         raise InputError(f"input folder {root} does not exist")
     if not root.is_dir():
         raise InputError(f"input {root} is not a folder")
+    files, skipped = _walk(root)
     documents, unsupported, ignored = [], [], []
-    for path in sorted(root.rglob("*"), key=lambda p: relative_name(p, root)):
-        if path.is_dir():
-            continue
+    for path in sorted(files, key=lambda p: relative_name(p, root)):
         rel = path.relative_to(root)
         name = path.name.lower()
         if any(part.startswith(".") for part in rel.parts) or name.startswith(NOT_DOCUMENTS):
@@ -82,7 +91,72 @@ def discover(root: Path) -> Discovery:
             documents.append(path)
         else:
             unsupported.append(path)
-    return Discovery(documents, unsupported, ignored)
+    return Discovery(documents, unsupported, ignored, sorted(skipped, key=lambda r: r.source_name))
+
+
+_NO_HASH = "0" * 64  # the sha256 column of an input whose bytes were never read
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Rejected]]:
+    """The regular files under `root` (and links to files inside it), and what was skipped."""
+    real_root = root.resolve()
+    files: list[Path] = []
+    skipped: list[Rejected] = []
+
+    def skip(path: Path, reason: str, detail: str, suffix: str = "") -> None:
+        skipped.append(Rejected(relative_name(path, root) + suffix, _NO_HASH, 0, reason, detail))
+
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if folder == root:
+                raise InputError(f"cannot list the input folder {root}: {exc.strerror or exc}") from exc
+            skip(folder, "unreadable", f"cannot list the folder: {exc.strerror or exc}; the files in it were not read",
+                 "/")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink() and _hidden(path, root):
+                    files.append(path)  # ignored as every hidden file is (counted, never read or followed)
+                elif entry.is_symlink():
+                    problem = _link_problem(path, real_root)
+                    if problem:
+                        skip(path, "skipped_link", problem)
+                    else:
+                        files.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(path)
+                else:
+                    skip(path, "unreadable", "not a regular file (a pipe, socket or device): not read")
+            except OSError as exc:
+                skip(path, "unreadable", f"cannot look at it: {exc.strerror or exc}")
+    return files, skipped
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _link_problem(path: Path, real_root: Path) -> str | None:
+    """Why a symbolic link is not followed, or None for a link to a file inside the input folder."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop of links
+        return "a symbolic link whose target does not exist (or a loop of links): not followed"
+    if not target.is_relative_to(real_root):
+        return "a symbolic link that leaves the input folder: not followed (the input folder is a boundary)"
+    if target.is_dir():
+        return "a symbolic link to a folder inside the input folder: not followed (its files are read where they are)"
+    if not target.is_file():
+        return "a symbolic link to something that is not a regular file: not followed"
+    return None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -121,6 +195,9 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ValueError(f"starts with a {encoding} byte-order mark but does not decode: {exc.reason}") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise ValueError("binary content (NUL or control bytes), not text")
     try:
@@ -146,6 +223,26 @@ def decode(data: bytes) -> tuple[str, str]:
         if western is not None and _latin_script(western) and not any("\x80" <= ch <= "\x9f" for ch in western):
             return western, "cp1252"
     return text, best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: in mostly Latin-script text (or text with many
+    spaces, digits and punctuation) at least every other byte of one parity is a NUL and no byte
+    of the other parity is, which no 8-bit text shows; the decoded text must then be printable.
+    Returns (text, encoding) or None."""
+    sample = data[:8192]
+    if len(data) % 2 or len(sample) < 16:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.5 * len(zeros) and others.count(0) == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if sum(ch.isprintable() or ch.isspace() for ch in text[:4096]) >= 0.95 * min(len(text), 4096):
+                return text, encoding
+    return None
 
 
 def _latin_script(text: str) -> bool:
@@ -203,7 +300,8 @@ def source_from_bytes(name: str, data: bytes, digest: str | None = None,
         converted = convert(data, fmt if fmt in (*CONVERTED_FORMATS, "xml") else "text")
     except ConversionError as exc:
         return Rejected(name, digest, len(data), exc.reason, exc.detail)
-    raw_text, encoding = converted.text, converted.encoding
+    # NUL is never text: removed wherever it is (the binary test only looks at the first 8 KB)
+    raw_text, encoding = converted.text.replace("\x00", ""), converted.encoding
     text = normalize_text(raw_text)
     if not text:
         return Rejected(name, digest, len(data), "empty", "the file holds no text (only whitespace or markup)")

@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -358,8 +358,84 @@ def _safe_relative(name: str) -> str:
     return "unsafe-names/" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
 
 
+class OutputBusy(RuntimeError):
+    """Another build holds the output folder's lock."""
+
+
+LOCK_FILE = ".lock"
+
+
 class Outputs:
     """The `outputs/` folder: releases, the latest pointer, rejected releases and quarantine."""
+
+    @contextlib.contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Hold the output folder for one build: a second build into the same folder stops at
+        once with OutputBusy instead of pruning, naming or pointing latest under the first. The
+        lock is an flock on `<output>/.lock`: the kernel releases it when its process ends, so a
+        killed build never leaves it stuck. Leftovers of killed or failed builds are removed
+        here, once the lock is held (see `clean_leftovers`)."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole build
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputBusy(f"another build is writing to {self.root}: wait for it to end, "
+                                 "or build into another output folder") from None
+            self.clean_leftovers()
+            yield
+        finally:
+            handle.close()  # closing releases the lock
+
+    def clean_leftovers(self) -> list[Path]:
+        """Remove what killed or failed builds left behind (only ever called under the build
+        lock, so no running build owns any of it): staging folders, releases that never became
+        latest (incomplete, or newer than latest: the build died between moving the release
+        and moving latest), a stale `.latest.<pid>.tmp`, temporary caches of --no-cache runs and
+        temporary files of the build state. Returns what was removed."""
+        removed: list[Path] = []
+
+        def drop(path: Path) -> None:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            removed.append(path)
+
+        staging = self.root / STAGING
+        if staging.is_dir():
+            for path in staging.iterdir():
+                drop(path)
+        for path in self.root.glob(f".{LATEST}.*.tmp"):
+            drop(path)
+        cache = self.root / ".cache"
+        if cache.is_dir():
+            for path in (*cache.glob("uncoop-run-*"), *cache.glob(f".{BUILD_STATE}.*.tmp")):
+                drop(path)
+        if self.releases.is_dir():
+            latest = self.latest()
+            for path in sorted(self.releases.iterdir()):
+                if not path.is_dir():
+                    continue
+                incomplete = not (path / "datapackage.json").exists()
+                unpublished = latest is not None and path.name > latest.name and path.resolve() != latest
+                if incomplete or unpublished:
+                    drop(path)
+        return removed
+
+    def mint_version(self, fingerprint: str, now: dt.datetime | None = None) -> str:
+        """A new release version (see `new_version`) that no release, staged, or rejected release
+        already has: two builds in one second with the same tables get different names."""
+        now = now or dt.datetime.now(dt.UTC)
+        while True:
+            version = new_version(fingerprint, now)
+            if not any((self.root / where / version).exists() for where in (RELEASES, STAGING, REJECTED)):
+                return version
+            now += dt.timedelta(seconds=1)
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -440,7 +516,7 @@ class Outputs:
         minted from the tables' fingerprint unless given."""
         folder = self.open_staging()
         staged = encode_tables(rows_by_table, folder)
-        staging = self.seal_staging(folder, version or new_version(staged.fingerprint, now))
+        staging = self.seal_staging(folder, version or self.mint_version(staged.fingerprint, now))
         return staged.moved(staging)
 
     def finish(self, staging: Path, package: Mapping[str, Any]) -> Path:
@@ -527,12 +603,16 @@ class Outputs:
             index.append(entry)
             target = qdir / _safe_relative(item.source_name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            keep_bytes = item.reason not in ("duplicate", "too_large")
+            # never the bytes of a link that was not followed (they are outside the input folder)
+            keep_bytes = item.reason not in ("duplicate", "too_large", "skipped_link", "unreadable")
             source = (source_paths or {}).get(item.source_name)
             if source is None and input_root is not None:
                 source = input_root / item.source_name
             if keep_bytes and source is not None and source.is_file():
-                shutil.copyfile(source, target)
+                try:
+                    shutil.copyfile(source, target)
+                except OSError as exc:  # unreadable now: the record says so, the run goes on
+                    entry["detail"] += f" (its bytes could not be kept: {exc.strerror or exc})"
             Path(f"{target}.reason.json").write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (qdir / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return qdir

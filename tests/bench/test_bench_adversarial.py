@@ -25,7 +25,7 @@ def test_slowest_adversarial_input_per_extractor():
     fns = extractors()
     for fn in fns.values():
         fn("The African Union (AU) and S/2013/1, ibid. İ 中文 مجلس")  # warm up
-    worst: dict[str, tuple[float, str]] = {name: (0.0, "") for name in fns}
+    worst: dict[str, tuple[float, str, str]] = {name: (0.0, "", "") for name in fns}
     n_inputs = 0
 
     def measure(description: str, text: str) -> None:
@@ -37,7 +37,7 @@ def test_slowest_adversarial_input_per_extractor():
             fn(text)
             ratio = (time.process_time() - c0) * per_100kb
             if ratio > worst[name][0]:
-                worst[name] = (ratio, description)
+                worst[name] = (ratio, description, text)
 
     for description, text in fixed_cases(TARGET_CHARS):
         measure(description, text)
@@ -47,7 +47,15 @@ def test_slowest_adversarial_input_per_extractor():
         measure(*random_case(rng, TARGET_CHARS))
     print()
     print(f"{n_inputs} adversarial inputs of about {TARGET_CHARS:,} characters (seed 20)")
-    print(f"{'extractor':20} {'CPU s per 100 KB':>16}  slowest input")
-    for name, (ratio, description) in worst.items():
-        print(f"{name:20} {ratio:16.3f}  {description[:90]}")
+    # one timing on a busy machine is noisy: the slowest input of each extractor is timed again,
+    # three times, and the least of them is the figure (the first is what the search saw)
+    print(f"{'extractor':20} {'first':>7} {'best of 3':>10}  CPU s per 100 KB of the slowest input")
+    for name, (ratio, description, text) in worst.items():
+        per_100kb = 100_000 / max(1, len(text.encode("utf-8")))
+        again = []
+        for _ in range(3):
+            c0 = time.process_time()
+            fns[name](text)
+            again.append((time.process_time() - c0) * per_100kb)
+        print(f"{name:20} {ratio:7.3f} {min(again):10.3f}  {description[:80]}")
     assert n_inputs > 0

@@ -151,3 +151,29 @@ def test_extraction_results_and_other_dataclasses_round_trip():
     Checked.__qualname__ = "Checked"
     value = (Checked(3), dt.date(2020, 1, 2), {"x": [Checked(1)]})
     assert cache_module.decode(cache_module.encode(value)) == value
+
+def test_an_entry_stored_under_another_document_is_a_miss(tmp_path):
+    """Issue 20, finding 7: an entry whose value belongs to another input (copied in, or
+    written under the wrong key) counts as a miss and is reported, never served or fatal."""
+    from flows.core.ingest import Rejected
+
+    store = ResultCache(tmp_path)
+    store.put(SHA, "doc.txt", Rejected("other.txt", "b" * 64, 3, "empty", "x"))
+    assert store.get(SHA, "doc.txt") is None
+    assert "foreign entry" in store.errors[0]
+    store.put(SHA, "doc.txt", Rejected("doc.txt", SHA, 3, "empty", "x"))
+    assert store.get(SHA, "doc.txt").source_name == "doc.txt"
+
+
+def test_prune_waits_while_another_build_uses_the_cache(tmp_path):
+    """Issue 20, finding 5: a build does not prune the entries of another build that is using
+    the same cache folder."""
+    other, mine = ResultCache(tmp_path), ResultCache(tmp_path)
+    other.put(SHA, "theirs.txt", "their result")
+    with other.in_use(), mine.in_use():
+        assert mine.prune([]) == 0
+        assert "another build" in mine.errors[-1]
+        assert other.get(SHA, "theirs.txt") == "their result"
+    with mine.in_use():
+        assert mine.prune([]) == 1
+    assert ResultCache(tmp_path).get(SHA, "theirs.txt") is None
