@@ -3,7 +3,9 @@ quarantined as extractor_timeout and the batch goes on; nothing waits on it."""
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,21 +28,40 @@ def test_the_budget_stops_work_in_the_main_thread():
         _spin()
 
 
+_IN_ANOTHER_THREAD = """
+import threading
+from flows.core.budget import BudgetExceeded, time_budget
+
+def spin():
+    n = 0
+    while n < 30_000_000:
+        n += 1
+
+outcome = []
+
+def work():
+    try:
+        with time_budget(0.05):
+            spin()
+        outcome.append("finished")
+    except BudgetExceeded:
+        outcome.append("stopped")
+
+thread = threading.Thread(target=work)
+thread.start()
+thread.join()
+print(outcome)
+"""
+
+
 def test_the_budget_stops_work_in_another_thread():
-    outcome: list[str] = []
-
-    def work() -> None:
-        try:
-            with time_budget(0.05):
-                _spin()
-            outcome.append("finished")
-        except BudgetExceeded:
-            outcome.append("stopped")
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
-    assert outcome == ["stopped"]
+    # In a process of its own: after an exception raised into another thread, a line tracer
+    # (sys.settrace, which tests/unit/test_linear_extractors.py uses to count work) ran without end
+    # in that process; plain extraction is not affected (seen while merging, cause not found yet).
+    done = subprocess.run([sys.executable, "-c", _IN_ANOTHER_THREAD], capture_output=True, text=True,
+                          timeout=120, check=False, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['stopped']"
 
 
 def test_work_within_the_budget_is_left_alone():
