@@ -6,13 +6,14 @@ import shutil
 
 import pytest
 
+from flows.core.cache import _SUFFIX as cache_suffix
 from flows.core.storage import Outputs, PublishRefused
 from flows.pipeline import build_release
 from flows.settings import settings_for
 
 
 def _entries(out):
-    return sorted(p.name for p in (out / ".cache" / "extract").rglob("*.pkl.z"))
+    return sorted(p.name for p in (out / ".cache" / "extract").rglob(f"*{cache_suffix}"))
 
 
 def test_empty_and_shrinking_releases_are_refused(seeds_dir, tmp_path):

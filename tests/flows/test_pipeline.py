@@ -82,10 +82,10 @@ def test_bad_inputs_are_quarantined_and_the_rest_published(seeds_dir, tmp_path, 
 
     real = extract_module.extract_entities
 
-    def flaky(text):
+    def flaky(text, **kwargs):
         if "POISON" in text:
             raise RuntimeError("entity extractor broke on this text")
-        return real(text)
+        return real(text, **kwargs)
 
     monkeypatch.setattr(extract_module, "extract_entities", flaky)
     out = tmp_path / "out"
@@ -112,7 +112,7 @@ def test_failing_validation_leaves_latest_where_it_was(seeds_build, seeds_dir, t
 
     import flows.core.extract as extract_module
 
-    def wrong_offsets(text):  # a citation whose raw text is not text[start:end]
+    def wrong_offsets(text, **kwargs):  # noqa: ARG001 - a citation whose raw text is not text[start:end]
         return [Citation("S/RES/1963 (2010)", "sc_resolution", "resolution 1963 (2010)", 0, 5)]
 
     monkeypatch.setattr(extract_module, "extract_citations", wrong_offsets)

@@ -11,6 +11,7 @@ import pytest
 
 from flows import extract
 from flows.core import extract as core_extract
+from flows.core.cache import _SUFFIX as cache_suffix
 from flows.pipeline import build_release
 from flows.settings import settings_for
 from tests.conftest import CORPUS
@@ -90,7 +91,7 @@ def test_a_full_disk_fails_in_one_line_and_leaves_latest_and_the_cache_alone(tmp
     assert [p.name for p in (out / "releases").iterdir()] == [latest.name]
     assert not any((out / ".staging").iterdir())
     cache = ResultCache(out / ".cache" / "extract")
-    assert sum(1 for p in cache.root.rglob("*.pkl.z")) == 3  # the third document's result was kept
+    assert sum(1 for p in cache.root.rglob(f"*{cache_suffix}")) == 3  # the third document's result was kept
     monkeypatch.undo()
 
     again = build_release(settings_for("test", input_dir=root, output_dir=out, task_runner="sequential"))
