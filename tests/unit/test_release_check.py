@@ -36,14 +36,25 @@ def test_a_sound_release_has_no_problems(release):
 
 
 def test_a_row_count_that_differs_from_datapackage_is_a_problem(release):
-    def more_rows(package):
+    def more_rows(package):  # the count is declared on the table's tabular resource (its CSV)
         for res in package["resources"]:
-            if res["path"] == "documents.parquet":
+            if res["path"] == "documents.csv":
                 res["rows"] += 1
 
     _rewrite_package(release, more_rows)
     problems = check_files(release, read_package(release))
     assert any("documents.parquet holds" in p and "datapackage.json says" in p for p in problems), problems
+
+
+def test_a_table_without_a_declared_row_count_is_a_problem(release):
+    def no_rows(package):
+        for res in package["resources"]:
+            if res["path"] == "documents.csv":
+                del res["rows"]
+
+    _rewrite_package(release, no_rows)
+    problems = check_files(release, read_package(release))
+    assert "table documents: datapackage.json declares no row count for it" in problems, problems
 
 
 def test_json_that_differs_from_parquet_is_a_problem_even_with_a_matching_checksum(release):
