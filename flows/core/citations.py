@@ -213,8 +213,9 @@ def _scan(text: str, rx: re.Pattern, anchors: tuple[tuple[str, int], ...]) -> li
 _SYMBOL_START_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
-def _symbol_matches(text: str) -> list[re.Match]:
-    """Matches of _SYMBOL_RE, found from the slashes of the text."""
+def _symbol_matches(text: str, pattern: re.Pattern = _SYMBOL_RE) -> list[re.Match]:
+    """Matches of a symbol pattern (_SYMBOL_RE, or another language's), found from the slashes
+    of the text."""
     out: list[re.Match] = []
     covered = -1
     i = text.find("/")
@@ -229,7 +230,7 @@ def _symbol_matches(text: str) -> list[re.Match]:
                 k += 1
             # the prefix starts with a letter: only the leftmost character of the run can start a
             # match ("ST/SGB", not "T/"): inside the run, _SYMBOL_RE's (?<![\w/.\-]) fails
-            m = _SYMBOL_RE.match(text, pos) if pos < i and text[pos].isupper() else None
+            m = pattern.match(text, pos) if pos < i and text[pos].isupper() else None
             if m and m.end() > i:
                 out.append(m)
                 covered = m.end()
@@ -307,8 +308,9 @@ def _charter_context(text: str, pos: int, window: int = 600) -> bool:
 # --- the extractors -------------------------------------------------------------------------
 
 
-def _symbols(text: str, out: list[_Cand]) -> None:
-    for m in _symbol_matches(text):
+def _printed_symbols(text: str, out: list[_Cand], pattern: re.Pattern = _SYMBOL_RE) -> None:
+    """One candidate per printed symbol (a pattern with groups core and suffix)."""
+    for m in _symbol_matches(text, pattern):
         core = m.group("core")
         end = m.end("core")
         sym = None
@@ -327,6 +329,10 @@ def _symbols(text: str, out: list[_Cand]) -> None:
         while end > start and text[end - 1].isspace():
             end -= 1
         out.append(_Cand(start, end, sym, symbol_kind(sym), printed_symbol=True))
+
+
+def _symbols(text: str, out: list[_Cand]) -> None:
+    _printed_symbols(text, out)
     for m in _scan(text, _PRST_SHORT_RE, (("PRST", 0),)):
         sym = canonical_symbol(f"S/PRST/{m.group('year')}/{m.group('num')}")
         if sym:

@@ -25,10 +25,10 @@ import re
 from functools import cache
 
 from flows.core.citations import _SINGLE as _SYMBOL_PART
-from flows.core.citations import _Cand, _dedupe, _masthead, _resolution_symbols_of
+from flows.core.citations import _Cand, _dedupe, _masthead, _printed_symbols, _resolution_symbols_of
 from flows.core.languages import arabic_ordinals, chinese_number, language_data, matching_view, ordinal_arabic
 from flows.core.models import Citation
-from flows.core.symbols import CHARTER, canonical_symbol, int_to_roman, roman_to_int, symbol_kind
+from flows.core.symbols import CHARTER, int_to_roman, roman_to_int, symbol_kind
 
 LANGUAGES = ("fr", "es", "ru", "ar", "zh")
 
@@ -202,38 +202,6 @@ def _years_by_number(view: str, lang: str) -> dict[str, str]:
 # --- the extractors -------------------------------------------------------------------------
 
 
-def _symbols(text: str, view: str, out: list[_Cand]) -> None:
-    i = view.find("/")
-    covered = -1
-    while i >= 0:
-        if i >= covered:
-            pos = i
-            if pos > 0 and view[pos - 1] == " ":
-                pos -= 1
-            k = 0
-            while pos > 0 and k < 7 and view[pos - 1] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
-                pos -= 1
-                k += 1
-            m = _SYMBOL_RE.match(view, pos) if pos < i and view[pos].isupper() else None
-            if m and m.end() > i:
-                covered = m.end()
-                core, end = m.group("core"), m.end("core")
-                sym = None
-                if m.group("suffix") and "RES" in core:
-                    sym = canonical_symbol(core + " " + m.group("suffix").strip())
-                    if sym is not None and "(" in sym:
-                        end = m.end()
-                    else:
-                        sym = None
-                sym = sym or canonical_symbol(core)
-                if sym is not None:
-                    start = m.start("core")
-                    while end > start and view[end - 1].isspace():
-                        end -= 1
-                    out.append(_Cand(start, end, sym, symbol_kind(sym), printed_symbol=True))
-        i = view.find("/", i + 1)
-
-
 def _resolutions(view: str, lang: str, out: list[_Cand]) -> None:
     rx = _res(lang)
     years: dict[str, str] | None = None
@@ -338,7 +306,7 @@ def extract_citations_lang(text: str, language: str) -> list[Citation]:
         return []
     view = matching_view(text)
     cands: list[_Cand] = []
-    _symbols(text, view, cands)
+    _printed_symbols(view, cands, _SYMBOL_RE)
     if language in LANGUAGES:
         _resolutions(view, language, cands)
         _charter(view, language, cands)
