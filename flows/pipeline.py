@@ -452,7 +452,7 @@ def _official_metadata(found: Discovery, inventory: list[InputFile | Rejected],
                        root: Path | None) -> tuple[Discovery, OfficialMetadata]:
     """The official metadata of the inputs: files of other formats that are metadata by their
     content (they are no longer unsupported) and the vote blocks of the AKN4UN inputs."""
-    from flows.core.official import looks_like_akn, looks_like_metadata, read_official_files
+    from flows.core.official import looks_like_metadata, read_official_files
 
     def data(path: Path) -> bytes:
         try:
@@ -465,7 +465,7 @@ def _official_metadata(found: Discovery, inventory: list[InputFile | Rejected],
     taken = {p for p, _ in metadata}
     found = dataclasses.replace(found, unsupported=[p for p in found.unsupported if p not in taken])
     xml = ((i.source_name, d) for i in inventory if isinstance(i, InputFile) and i.source_name.lower().endswith(".xml")
-           for d in [data(i.path)] if looks_like_akn(d))
+           for d in [data(i.path)])  # read_official_files keeps the AKN files
     official = read_official_files([(relative_name(p, root), d) for p, d in metadata] if root else [], xml)
     official.digest = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for _, d in metadata)).hexdigest()
     return found, official

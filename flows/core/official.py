@@ -26,6 +26,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from flows.core.dates import parse_date
+from flows.core.formats.akn import looks_akn
 from flows.core.gazetteer import country_iso3, fold
 from flows.core.lookups import load_lookup
 from flows.core.symbols import canonical_symbol, resolution_info
@@ -385,10 +386,6 @@ class _Head:
         return chunk
 
 
-def looks_like_akn(data: bytes) -> bool:
-    return b"<akomaNtoso" in data[:4096]
-
-
 # ------------------------------------------------------------------- for the assembly ------
 
 def merge_records(meta: OfficialMetadata) -> tuple[dict[str, OfficialRecord], list[str]]:
@@ -448,7 +445,7 @@ def read_official_files(metadata_files: Iterable[tuple[str, bytes]], xml_files: 
         meta.files.append(name)
         meta.extend(records, problems, n)
     for name, data in xml_files:
-        if looks_like_akn(data):
+        if looks_akn(data):  # the one content sniffer's rule (formats/akn.py): what becomes a document
             record = akn_record(data, name)
             if record is not None:
                 meta.records.append(record)

@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 from flows.core.assemble import assemble_tables
-from flows.core.official import looks_like_akn, looks_like_metadata, member_state_iso3, read_official_files
+from flows.core.formats.akn import looks_akn
+from flows.core.official import looks_like_metadata, member_state_iso3, read_official_files
 
 DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "unxml" / "SCresolutions"
 
@@ -30,7 +31,7 @@ def measure(folder: Path) -> dict[str, object]:
     metadata = [(p.relative_to(folder).as_posix(), d) for p in files if p.suffix.lower() in (".json", ".jsonl")
                 for d in [p.read_bytes()] if looks_like_metadata(d)]
     xml = [(p.relative_to(folder).as_posix(), d) for p in files if p.suffix.lower() == ".xml"
-           for d in [p.read_bytes()] if looks_like_akn(d)]
+           for d in [p.read_bytes()] if looks_akn(d)]
     meta = read_official_files(metadata, xml)
     read = time.perf_counter() - start
     tables = assemble_tables([], official=meta)
